@@ -1,0 +1,316 @@
+"""The domain's data: what the user drafts, what the services answer, and the field rules.
+
+The `check_*` functions are pure and cheap so the UI can call them on every keystroke; the
+pydantic models run the same rules, so a draft that validates is one the service should accept.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from wizard.core.errors import UsageError
+
+MAX_AGENTS = 100
+ANSWER_URL_TEMPLATE = "https://app.ultravox.ai/api/agents/{agent_id}/telephony_xml"
+
+_AUTH_ID = re.compile(r"(MA|SA)[A-Z0-9]{18}")
+_AUTH_TOKEN = re.compile(r"[A-Za-z0-9_-]{40}")
+_API_KEY = re.compile(r"[A-Za-z0-9]{8}\.[A-Za-z0-9]{32}")
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One thing wrong (error: blocks) or odd (warning: shown, does not block) with an input."""
+
+    severity: Severity
+    message: str
+    field: str | None = None
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+
+def errors(findings: Sequence[Finding]) -> list[Finding]:
+    return [f for f in findings if f.is_error]
+
+
+def check_api_key(value: str) -> list[Finding]:
+    """Ultravox API keys are 8 + '.' + 32 alphanumerics; anything else cannot work."""
+    value = value.strip()
+    if not value:
+        return [Finding(Severity.ERROR, "Enter your Ultravox API key.", "api_key")]
+    if not _API_KEY.fullmatch(value):
+        return [
+            Finding(
+                Severity.ERROR,
+                "An Ultravox API key is 8 letters or digits, a period, then 32 more"
+                f" ({len(value)} characters given).",
+                "api_key",
+            )
+        ]
+    return []
+
+
+def api_key_prefix(value: str) -> str:
+    """The public part of an API key (before the period), safe to show."""
+    head, sep, _ = value.strip().partition(".")
+    return head if sep and len(head) == 8 else ""
+
+
+def check_auth_id(value: str) -> list[Finding]:
+    """Plivo Auth IDs are MA or SA followed by 18 upper-case letters or digits."""
+    value = value.strip()
+    if not value:
+        return [Finding(Severity.ERROR, "Enter your Plivo Auth ID.", "auth_id")]
+    if value[:2].upper() not in ("MA", "SA"):
+        return [Finding(Severity.ERROR, "A Plivo Auth ID starts with MA or SA.", "auth_id")]
+    if len(value) != 20:
+        return [
+            Finding(
+                Severity.ERROR,
+                f"A Plivo Auth ID is 20 characters long ({len(value)} given).",
+                "auth_id",
+            )
+        ]
+    if not _AUTH_ID.fullmatch(value):
+        return [
+            Finding(
+                Severity.ERROR,
+                "A Plivo Auth ID holds only upper-case letters and digits.",
+                "auth_id",
+            )
+        ]
+    return []
+
+
+def check_auth_token(value: str) -> list[Finding]:
+    """Tokens must be non-empty; an unusual shape only warns, as the charset is unverified."""
+    if not value:
+        return [Finding(Severity.ERROR, "Enter your Plivo Auth Token.", "auth_token")]
+    if value != value.strip():
+        return [
+            Finding(
+                Severity.ERROR,
+                "The Auth Token starts or ends with a space; copy it again.",
+                "auth_token",
+            )
+        ]
+    if not _AUTH_TOKEN.fullmatch(value):
+        return [
+            Finding(
+                Severity.WARNING,
+                "Plivo Auth Tokens are usually 40 letters, digits, '-' or '_'"
+                f" ({len(value)} characters given); check it was copied whole.",
+                "auth_token",
+            )
+        ]
+    return []
+
+
+def normalise_agent_id(value: str) -> str | None:
+    """The canonical (lower-case, hyphenated) form of a UUID, or None if it is not one."""
+    try:
+        return str(uuid.UUID(value.strip()))
+    except ValueError:
+        return None
+
+
+def check_agent_ids(ids: Sequence[str]) -> list[Finding]:
+    """Agent ids must be UUIDs, listed once, and at most MAX_AGENTS of them."""
+    findings: list[Finding] = []
+    seen: set[str] = set()
+    for raw in ids:
+        canonical = normalise_agent_id(raw)
+        if canonical is None:
+            findings.append(
+                Finding(Severity.ERROR, f"{raw!r} is not an agent id (a UUID).", "agent_ids")
+            )
+        elif canonical in seen:
+            findings.append(
+                Finding(Severity.ERROR, f"Agent {canonical} is listed twice.", "agent_ids")
+            )
+        else:
+            seen.add(canonical)
+    if len(ids) > MAX_AGENTS:
+        findings.append(
+            Finding(
+                Severity.ERROR,
+                f"At most {MAX_AGENTS} agents can be allowed ({len(ids)} given);"
+                " allow all agents instead.",
+                "agent_ids",
+            )
+        )
+    return findings
+
+
+def _raise_errors(findings: list[Finding]) -> None:
+    found = errors(findings)
+    if found:
+        raise ValueError(" ".join(f.message for f in found))
+
+
+class PlivoDraft(BaseModel):
+    """What the user wants the service to hold. `auth_token=None` keeps the current token."""
+
+    model_config = ConfigDict(frozen=True)
+
+    auth_id: str
+    auth_token: SecretStr | None = None
+    allow_all_agents: bool = False
+    agent_ids: tuple[str, ...] = ()
+    context_mapping: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("auth_id")
+    @classmethod
+    def _auth_id(cls, value: str) -> str:
+        _raise_errors(check_auth_id(value))
+        return value.strip()
+
+    @field_validator("auth_token")
+    @classmethod
+    def _auth_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            _raise_errors(check_auth_token(value.get_secret_value()))
+        return value
+
+    @field_validator("agent_ids")
+    @classmethod
+    def _agent_ids(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        _raise_errors(check_agent_ids(value))
+        return tuple(str(uuid.UUID(v.strip())) for v in value)
+
+    @field_validator("context_mapping")
+    @classmethod
+    def _context_mapping(cls, value: dict[str, str]) -> dict[str, str]:
+        from wizard.core.mapping import MappingRow, analyse_mapping
+
+        report = analyse_mapping([MappingRow(k, v) for k, v in value.items()])
+        if report.errors:
+            raise ValueError(" ".join(f.message for f in report.errors))
+        return value
+
+    @model_validator(mode="after")
+    def _agents_or_all(self) -> PlivoDraft:
+        # The service refuses a list together with allow-all; keep the draft unambiguous.
+        if self.allow_all_agents and self.agent_ids:
+            raise ValueError("Choose either all agents or a list of agents, not both.")
+        return self
+
+    @property
+    def token_warnings(self) -> list[Finding]:
+        if self.auth_token is None:
+            return []
+        return check_auth_token(self.auth_token.get_secret_value())
+
+
+def build_draft(**fields: Any) -> PlivoDraft:
+    """A validated draft, or UsageError holding only the rules' messages.
+
+    pydantic's own error text quotes the input, which may be the token: never let it out.
+    """
+    try:
+        return PlivoDraft(**fields)
+    except ValidationError as exc:
+        messages = [str(e["msg"]).removeprefix("Value error, ") for e in exc.errors()]
+        raise UsageError(" ".join(messages)) from None
+
+
+class _ApiModel(BaseModel):
+    # Tolerant of fields we do not know: the service may add some.
+    model_config = ConfigDict(populate_by_name=True, extra="ignore", frozen=True)
+
+
+class PlivoConfig(_ApiModel):
+    """The Plivo config as the service holds it (the token itself is never returned)."""
+
+    auth_id: str = Field(alias="authId")
+    auth_token_prefix: str | None = Field(default=None, alias="authTokenPrefix")
+    allowed_agent_ids: tuple[str, ...] = Field(default=(), alias="callCreationAllowedAgentIds")
+    allow_all_agents: bool = Field(default=False, alias="callCreationAllowAllAgents")
+    context_mapping: dict[str, str] = Field(default_factory=dict, alias="requestContextMapping")
+
+    @field_validator("auth_token_prefix", mode="before")
+    @classmethod
+    def _prefix(cls, value: Any) -> Any:
+        # The service sends {"prefix": "..."}; accept a bare string too.
+        if isinstance(value, dict):
+            return value.get("prefix")
+        return value
+
+    @field_validator("allowed_agent_ids", "context_mapping", mode="before")
+    @classmethod
+    def _null_is_empty(cls, value: Any, info: Any) -> Any:
+        if value is None:
+            return {} if info.field_name == "context_mapping" else ()
+        return value
+
+    def to_json(self) -> dict[str, Any]:
+        """Wire-shaped JSON (camelCase) of what the service holds; holds no secret."""
+        return {
+            "authId": self.auth_id,
+            "authTokenPrefix": {"prefix": self.auth_token_prefix},
+            "callCreationAllowedAgentIds": list(self.allowed_agent_ids),
+            "callCreationAllowAllAgents": self.allow_all_agents,
+            "requestContextMapping": dict(self.context_mapping),
+        }
+
+
+class Account(_ApiModel):
+    account_id: str | None = Field(default=None, alias="accountId")
+    name: str = ""
+
+
+class Agent(_ApiModel):
+    agent_id: str = Field(alias="agentId")
+    name: str = ""
+    created: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AgentPage:
+    agents: list[Agent]
+    next_url: str | None
+    total: int | None
+
+
+class PlivoAccount(_ApiModel):
+    auth_id: str = ""
+    name: str = ""
+    account_type: str = ""
+
+
+def answer_url(agent_id: str) -> str:
+    return ANSWER_URL_TEMPLATE.format(agent_id=agent_id)
+
+
+def answer_urls(config: PlivoConfig) -> list[str]:
+    """The answer URL to set in Plivo per allowed agent; the pattern when all are allowed."""
+    if config.allow_all_agents:
+        return [ANSWER_URL_TEMPLATE]
+    return [answer_url(a) for a in config.allowed_agent_ids]
+
+
+def mask_secret(value: SecretStr | str | None) -> str:
+    """A fixed-width mask: shows that a secret is there, never its length or content."""
+    return "" if value is None else "••••••••"
