@@ -31,6 +31,8 @@ ANSWER_URL_TEMPLATE = "https://app.ultravox.ai/api/agents/{agent_id}/telephony_x
 _AUTH_ID = re.compile(r"(MA|SA)[A-Z0-9]{18}")
 _AUTH_TOKEN = re.compile(r"[A-Za-z0-9_-]{40}")
 _API_KEY = re.compile(r"[A-Za-z0-9]{8}\.[A-Za-z0-9]{32}")
+# uuid.UUID parses with int(), so it also takes '+…' and '0x…': allow only hex and hyphens.
+_UUID_TEXT = re.compile(r"(?:urn:uuid:)?\{?[0-9A-Fa-f-]+\}?")
 
 
 class Severity(StrEnum):
@@ -130,8 +132,11 @@ def check_auth_token(value: str) -> list[Finding]:
 
 def normalise_agent_id(value: str) -> str | None:
     """The canonical (lower-case, hyphenated) form of a UUID, or None if it is not one."""
+    text = value.strip()
+    if not _UUID_TEXT.fullmatch(text):
+        return None
     try:
-        return str(uuid.UUID(value.strip()))
+        return str(uuid.UUID(text))
     except ValueError:
         return None
 
