@@ -1,0 +1,128 @@
+"""The Plivo endpoints of the sandbox: account check, Applications and Numbers (NOTES.md)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+import secrets
+import uuid
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
+
+from wizard.sandbox.seed import plivo_account
+from wizard.sandbox.wire import Reply, Request, json_reply
+
+if TYPE_CHECKING:
+    from wizard.sandbox.state import SandboxState
+
+MAX_LIMIT = 20
+_ACCOUNT_PATH = re.compile(r"/v1/Account/([^/]+)/(.*)")
+_APP_PATH = re.compile(r"Application/([^/]+)/")
+# Plivo's 401 is not JSON; clients must cope.
+UNAUTHORIZED = Reply(
+    401, b"Unauthorized", "text/plain", (("WWW-Authenticate", 'Basic realm="api"'),)
+)
+
+
+def _answer(status: int, payload: dict[str, Any]) -> Reply:
+    return json_reply(status, {"api_id": str(uuid.uuid4()), **payload})
+
+
+def _error(status: int, message: str) -> Reply:
+    return _answer(status, {"error": message})
+
+
+def handle(state: SandboxState, req: Request) -> Reply:
+    """Route a /v1/ request; every path needs HTTP Basic with the path's Auth ID."""
+    path = req.path if req.path.endswith("/") else req.path + "/"
+    match = _ACCOUNT_PATH.fullmatch(path)
+    if match is None:
+        return _error(404, "not found")
+    auth_id, rest = match.groups()
+    if not _authorised(state, req, auth_id):
+        return UNAUTHORIZED
+    if rest == "":
+        if req.method != "GET":
+            return _error(405, "method not allowed")
+        name = state.plivo_account_names.get(auth_id, "Sandbox Plivo Account")
+        return _answer(200, plivo_account(auth_id, name))
+    if rest == "Application/" and req.method == "GET":
+        return _page(req, auth_id, "Application", state.plivo_apps.get(auth_id, []))
+    if rest == "Number/" and req.method == "GET":
+        return _page(req, auth_id, "Number", state.plivo_numbers.get(auth_id, []))
+    app = _APP_PATH.fullmatch(rest)
+    if app is not None:
+        found = [a for a in state.plivo_apps.get(auth_id, []) if a.get("app_id") == app.group(1)]
+        if not found:
+            return _error(404, "not found")
+        if req.method == "GET":
+            return _answer(200, found[0])
+        if req.method == "POST":
+            return _update_app(req, found[0])
+    return _error(404 if req.method == "GET" else 405, "not found")
+
+
+def _authorised(state: SandboxState, req: Request, auth_id: str) -> bool:
+    scheme, _, encoded = (req.header("authorization") or "").partition(" ")
+    if scheme.lower() != "basic":
+        return False
+    try:
+        user, sep, token = base64.b64decode(encoded, validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return False
+    expected = state.plivo_accounts.get(user)
+    return bool(sep and user == auth_id and expected and secrets.compare_digest(token, expected))
+
+
+def _page(req: Request, auth_id: str, kind: str, objects: list[dict[str, Any]]) -> Reply:
+    raw_limit, raw_offset = req.query.get("limit", "20"), req.query.get("offset", "0")
+    if not raw_limit.isdigit() or not raw_offset.isdigit() or int(raw_limit) == 0:
+        return _error(400, "limit and offset must be non-negative integers")
+    limit, offset = int(raw_limit), int(raw_offset)
+    if limit > MAX_LIMIT:
+        return _error(400, f"limit cannot be more than {MAX_LIMIT}")
+    base = f"/v1/Account/{auth_id}/{kind}/"
+    total = len(objects)
+    end = offset + limit
+    meta = {
+        "limit": limit,
+        "offset": offset,
+        "total_count": total,
+        "next": f"{base}?limit={limit}&offset={end}" if end < total else None,
+        "previous": (
+            f"{base}?limit={limit}&offset={max(0, offset - limit)}" if offset > 0 else None
+        ),
+    }
+    return _answer(200, {"meta": meta, "objects": objects[offset:end]})
+
+
+def _update_app(req: Request, app: dict[str, Any]) -> Reply:
+    """POST .../Application/{id}/: change the given fields (JSON or form body); 202."""
+    try:
+        if req.content_type == "application/json":
+            data = json.loads(req.body or b"{}")
+        else:
+            data = dict(parse_qsl(req.body.decode(), keep_blank_values=True))
+    except (ValueError, UnicodeDecodeError):
+        return _error(400, "invalid request body")
+    if not isinstance(data, dict):
+        return _error(400, "invalid request body")
+    changes: dict[str, str] = {}
+    for key in ("answer_url", "hangup_url", "fallback_answer_url"):
+        if key in data:
+            value = data[key]
+            if not isinstance(value, str) or not value.startswith(("http://", "https://")):
+                return _error(400, f"{key} must be a valid URL")
+            changes[key] = value
+    for key in ("answer_method", "hangup_method", "fallback_method"):
+        if key in data:
+            value = str(data[key]).upper()
+            if value not in ("GET", "POST"):
+                return _error(400, f"{key} must be GET or POST")
+            changes[key] = value
+    if "app_name" in data:
+        changes["app_name"] = str(data["app_name"])
+    app.update(changes)
+    return _answer(202, {"message": "changed"})
