@@ -178,7 +178,8 @@ def _raise_errors(findings: list[Finding]) -> None:
 class PlivoDraft(BaseModel):
     """What the user wants the service to hold. `auth_token=None` keeps the current token."""
 
-    model_config = ConfigDict(frozen=True)
+    # forbid: a misspelt field (token= for auth_token=) must fail, not be dropped silently.
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     auth_id: str
     auth_token: SecretStr | None = None

@@ -1,0 +1,280 @@
+"""The `ultravox-plivo` command line: parsing, dispatch and the one-line error contract.
+
+Kept thin and light: `--help` must import neither textual, httpx nor pydantic, so every
+command module (and through it the core) is imported only once a command runs.
+Exit codes: 0 done, 1 the service or network failed, 2 invalid input or usage,
+3 authentication failed, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import traceback
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from wizard import __version__
+from wizard.commands.output import PROG, Output
+from wizard.commands.runtime import RunState, is_tty
+from wizard.core.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, WizardError
+
+if TYPE_CHECKING:
+    from wizard.commands.runtime import Runtime
+
+Handler = Callable[["Runtime"], int]
+
+DESCRIPTION = (
+    "Connect a Plivo account to Ultravox. With no command, starts the interactive wizard;"
+    " the commands below do the same from scripts."
+)
+EPILOG = (
+    "Secrets are never taken as option values: they come from stdin (--auth-token-stdin,"
+    " --api-key-stdin), the environment (ULTRAVOX_API_KEY, PLIVO_AUTH_TOKEN) or the keyring."
+    " Exit codes: 0 done, 1 service or network failed, 2 invalid input or usage,"
+    " 3 authentication failed, 130 interrupted."
+)
+
+
+def _global_options(parser: argparse.ArgumentParser, *, in_subcommand: bool) -> None:
+    """The options every command accepts, before or after the command name.
+
+    In a subcommand their default is SUPPRESS, so an option given before the command is not
+    overwritten by the subcommand's default.
+    """
+
+    def default(value: object) -> object:
+        return argparse.SUPPRESS if in_subcommand else value
+
+    group = parser.add_argument_group("global options")
+    group.add_argument(
+        "--api-base",
+        metavar="URL",
+        default=default(None),
+        help="Ultravox API base URL (env ULTRAVOX_API_BASE; default https://api.ultravox.ai)",
+    )
+    group.add_argument(
+        "--plivo-api-base",
+        metavar="URL",
+        default=default(None),
+        help="Plivo API base URL (env PLIVO_API_BASE; default https://api.plivo.com)",
+    )
+    group.add_argument(
+        "--demo",
+        action="store_true",
+        default=default(False),
+        help="run against the built-in sandbox with demo credentials (touches no real keychain)",
+    )
+    group.add_argument(
+        "--json",
+        action="store_true",
+        default=default(False),
+        help="print one JSON document on stdout (shapes in docs/cli-json.md)",
+    )
+    group.add_argument(
+        "--debug",
+        action="store_true",
+        default=default(False),
+        help="log requests (method, path, status, time) to stderr; show tracebacks",
+    )
+    group.add_argument(
+        "--insecure-storage",
+        action="store_true",
+        default=default(False),
+        help="with no secure keyring, keep secrets in a 0600 file under the user data dir",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=PROG, description=DESCRIPTION, epilog=EPILOG)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--no-mouse", action="store_true", help="wizard only: do not capture the mouse"
+    )
+    _global_options(parser, in_subcommand=False)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text, epilog=EPILOG)
+        _global_options(p, in_subcommand=True)
+        return p
+
+    apply = command("apply", "create or update the Plivo config on Ultravox")
+    apply.add_argument("--auth-id", metavar="AUTH_ID", help="Plivo Auth ID (env PLIVO_AUTH_ID)")
+    apply.add_argument(
+        "--auth-token-stdin",
+        action="store_true",
+        help="read the Plivo Auth Token from one line of stdin (else env PLIVO_AUTH_TOKEN,"
+        " the keyring, or a prompt)",
+    )
+    agents = apply.add_mutually_exclusive_group()
+    agents.add_argument(
+        "--agent",
+        metavar="UUID",
+        action="append",
+        dest="agents",
+        help="allow this agent to use Plivo (repeat for more; at most 100)",
+    )
+    agents.add_argument("--all-agents", action="store_true", help="allow every agent")
+    apply.add_argument(
+        "--map",
+        metavar="FIELD=CONTEXT",
+        action="append",
+        dest="maps",
+        help="map a Plivo request field to a context path, e.g. From=user.phone (repeatable;"
+        " added to the current mapping)",
+    )
+    apply.add_argument(
+        "--clear-map", action="store_true", help="start from an empty mapping, not the current one"
+    )
+    apply.add_argument(
+        "--file",
+        metavar="PATH",
+        help="read the same fields from a .toml or .json file (options override it;"
+        " never put the token in it)",
+    )
+    apply.add_argument(
+        "--no-verify-plivo",
+        action="store_true",
+        help="do not check the Plivo credentials with Plivo first",
+    )
+    apply.add_argument("--dry-run", action="store_true", help="print the plan, send nothing")
+    apply.add_argument("--yes", "-y", action="store_true", help="do not ask before sending")
+    apply.set_defaults(handler="wizard.commands.apply")
+
+    status = command("status", "show the config on Ultravox and where local credentials are")
+    status.set_defaults(handler="wizard.commands.status")
+
+    delete = command("delete", "remove the Plivo config from Ultravox")
+    delete.add_argument("--yes", "-y", action="store_true", help="do not ask first")
+    delete.set_defaults(handler="wizard.commands.delete")
+
+    login = command("login", "check an Ultravox API key and store it in the keyring")
+    login.add_argument(
+        "--api-key-stdin",
+        action="store_true",
+        help="read the API key from one line of stdin (else env ULTRAVOX_API_KEY or a prompt)",
+    )
+    login.set_defaults(handler="wizard.commands.login:login")
+
+    logout = command("logout", "remove the stored API key and Plivo tokens")
+    logout.add_argument(
+        "--auth-id",
+        metavar="AUTH_ID",
+        action="append",
+        dest="auth_ids",
+        help="also remove the token stored for this Auth ID (repeatable)",
+    )
+    logout.add_argument("--yes", "-y", action="store_true", help="do not ask first")
+    logout.set_defaults(handler="wizard.commands.login:logout")
+
+    sandbox = command("sandbox", "serve the built-in fake Ultravox and Plivo API until Ctrl+C")
+    sandbox.add_argument("--port", type=int, default=0, help="port (default: any free one)")
+    sandbox.add_argument(
+        "--agents", type=int, default=25, metavar="N", help="seed N agents (default 25)"
+    )
+    sandbox.set_defaults(handler="wizard.commands.sandbox")
+    return parser
+
+
+def _load_handler(spec: str) -> Handler:
+    """`module` or `module:function` (default function: `run`), imported only now."""
+    import importlib
+
+    module_name, _, func = spec.partition(":")
+    module = importlib.import_module(module_name)
+    handler: Handler = getattr(module, func or "run")
+    return handler
+
+
+def _setup_logging(debug: bool) -> None:
+    if not debug:
+        return
+    logger = logging.getLogger("wizard")
+    for old in [h for h in logger.handlers if h.get_name() == "wizard-cli"]:
+        logger.removeHandler(old)  # main() run twice in one process (tests) logs once
+    handler = logging.StreamHandler(sys.stderr)
+    handler.set_name("wizard-cli")
+    handler.setFormatter(logging.Formatter("debug: %(name)s: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the process exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a usage error argparse printed
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    out = Output(json_mode=args.json)
+    state = RunState()
+    if args.command is not None:
+        # Not for the wizard: log lines on stderr would tear through the full-screen UI.
+        _setup_logging(args.debug)
+    try:
+        if args.command is None:
+            return _wizard(args, out)
+        if args.command == "sandbox":
+            from wizard.commands.sandbox import serve
+
+            return serve(args, out)
+        from wizard.commands.runtime import open_runtime
+
+        with open_runtime(args, out, state) as runtime:
+            return _load_handler(args.handler)(runtime)
+    except WizardError as exc:
+        if args.debug:
+            traceback.print_exc(file=sys.stderr)
+        out.error(exc)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        if state.write_started:
+            out.error_line(
+                "Interrupted while sending; the change may or may not have been applied:"
+                " check with `ultravox-plivo status`."
+            )
+        else:
+            out.error_line("Interrupted; nothing was sent.")
+        return EXIT_INTERRUPTED
+    except Exception as exc:
+        # The message of an unexpected error is not ours to vouch for (it may quote input),
+        # so only its type is shown unless --debug.
+        if args.debug:
+            traceback.print_exc(file=sys.stderr)
+        out.error_line(f"unexpected error ({type(exc).__name__}); run with --debug for details.")
+        return EXIT_FAILED
+
+
+def _wizard(args: argparse.Namespace, out: Output) -> int:
+    """No command: the Textual wizard, on a terminal only."""
+    if not (is_tty(sys.stdin) and is_tty(sys.stdout)):
+        out.error_line(
+            "The wizard needs a terminal; from scripts use `ultravox-plivo apply`"
+            " (see `ultravox-plivo apply --help`)."
+        )
+        return EXIT_USAGE
+    try:
+        from wizard.tui import WizardOptions, run_wizard
+    except ImportError:
+        out.error_line("The wizard is not available yet; use `ultravox-plivo apply` for now.")
+        return EXIT_USAGE
+    from wizard.commands.runtime import RunState, open_runtime
+
+    with open_runtime(args, out, RunState()) as runtime:
+        options = WizardOptions(
+            api_base=runtime.api_base,
+            plivo_api_base=runtime.plivo_api_base,
+            demo=runtime.demo,
+            insecure_storage=args.insecure_storage,
+            no_mouse=args.no_mouse,
+            debug=args.debug,
+            sandbox=runtime.sandbox,
+            store=runtime.store,
+        )
+        return run_wizard(options)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""The non-interactive commands behind `wizard.cli`; each module loads its core deps lazily."""

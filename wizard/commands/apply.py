@@ -1,0 +1,457 @@
+"""`ultravox-plivo apply`: create or update the Plivo config from options, a file and the env.
+
+Order matters: everything local is checked first (exit 2, nothing sent), then the current
+config is read, the Plivo credentials verified, the plan shown and confirmed, the plan sent,
+and only after the service accepted it is the token stored and the Auth ID remembered.
+Fields the user does not name keep the service's current values.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import SecretStr
+
+from wizard.commands.output import indented_json, table
+from wizard.core.errors import CredentialStoreError, UsageError
+from wizard.core.mapping import MappingRow, analyse_mapping
+from wizard.core.models import (
+    ANSWER_URL_TEMPLATE,
+    PlivoConfig,
+    PlivoDraft,
+    answer_url,
+    answer_urls,
+    build_draft,
+    check_agent_ids,
+    check_auth_id,
+    check_auth_token,
+    errors,
+)
+from wizard.core.plan import Plan, make_plan
+
+if TYPE_CHECKING:
+    from wizard.commands.runtime import Runtime
+
+log = logging.getLogger("wizard.cli")
+
+# File keys -> our names. The wire names are accepted too, so the `config` object of
+# `status --json` can be saved and fed back.
+_FILE_KEYS = {
+    "authId": "auth_id",
+    "auth_id": "auth_id",
+    "agents": "agents",
+    "agentIds": "agents",
+    "agent_ids": "agents",
+    "callCreationAllowedAgentIds": "agents",
+    "allAgents": "all_agents",
+    "all_agents": "all_agents",
+    "callCreationAllowAllAgents": "all_agents",
+    "contextMapping": "map",
+    "context_mapping": "map",
+    "requestContextMapping": "map",
+    "map": "map",
+    "clearMap": "clear_map",
+    "clear_map": "clear_map",
+}
+_IGNORED_FILE_KEYS = {"authTokenPrefix"}  # read-only on the service; harmless in a saved config
+
+# Token sources: explicit ones are sent; a stored one is used only when one is needed.
+FROM_STDIN = "stdin"
+FROM_ENV = "environment"
+FROM_KEYRING = "keyring"
+FROM_PROMPT = "prompt"
+_STORE_SOURCES = (FROM_STDIN, FROM_PROMPT)
+
+
+@dataclass
+class ApplyInput:
+    """What the user asked for, checked locally; None means "keep the service's value"."""
+
+    auth_id: str | None = None
+    all_agents: bool | None = None
+    agent_ids: list[str] | None = None
+    mapping: dict[str, str] = field(default_factory=dict)
+    clear_map: bool = False
+    token: SecretStr | None = None
+    token_source: str | None = None
+
+
+def run(rt: Runtime) -> int:
+    """The `apply` command."""
+    args = rt.args
+    if not args.dry_run:
+        rt.require_yes("sending the change")
+    wanted = gather_input(rt)
+    api_key = rt.api_key()
+
+    current = rt.run(_get_current(rt, api_key.value))
+    auth_id = wanted.auth_id or (current.auth_id if current else None) or _default_auth_id(rt)
+    if auth_id is None:
+        raise UsageError(
+            "Which Plivo Auth ID? Pass --auth-id or set PLIVO_AUTH_ID (Ultravox holds no"
+            " Plivo config yet)."
+        )
+    _resolve_token(rt, wanted, auth_id, current)
+    draft = _draft(wanted, auth_id, current)
+    for warning in draft.token_warnings:
+        rt.out.note(f"warning: {warning.message}")
+    if current is None and not draft.allow_all_agents and not draft.agent_ids:
+        rt.out.note("warning: no agent is allowed to use Plivo; pass --agent UUID or --all-agents.")
+
+    plivo_name = None
+    if draft.auth_token is not None and not args.no_verify_plivo:
+        plivo_name = rt.run(_verify(rt, auth_id, draft.auth_token))
+        rt.out.line(f"Plivo accepted the credentials for {auth_id} ({plivo_name}).")
+
+    plan = make_plan(draft, current)
+    changes = [
+        {"field": c.field, "current": c.current, "new": c.new, "changed": c.changed}
+        for c in plan.changes
+    ]
+    base: dict[str, Any] = {
+        "method": plan.method,
+        "changes": changes,
+        "plivoAccount": plivo_name,
+        "stored": None,
+    }
+    if plan.method is None:
+        rt.out.line("Ultravox already holds this Plivo config; nothing to send.")
+        print_config(rt, current, wanted.token)
+        return _finish(rt, base, "unchanged", current, wanted, auth_id, draft)
+
+    _print_plan(rt, plan, current)
+    if args.dry_run:
+        rt.out.line("Dry run: nothing was sent.")
+        result = _result(base, "planned", current, None, _draft_answer_urls(draft))
+        rt.out.result(result)
+        return 0
+    if not args.yes and not rt.confirm("Send this?"):
+        rt.out.line("Nothing was sent.")
+        rt.out.result(_result(base, "cancelled", current, None, _draft_answer_urls(draft)))
+        return 0
+
+    rt.state.write_started = True
+    saved = rt.run(_apply(rt, api_key.value, plan))
+    rt.state.write_started = False
+    verb = "Created" if plan.method == "POST" else "Updated"
+    rt.out.line(f"{verb} the Plivo config on Ultravox.")
+    print_config(rt, saved, wanted.token)
+    action = "created" if plan.method == "POST" else "updated"
+    return _finish(rt, base, action, saved, wanted, auth_id, draft)
+
+
+# -- local input ---------------------------------------------------------------------------
+
+
+def gather_input(rt: Runtime) -> ApplyInput:
+    """Options, file and environment merged and checked; raises UsageError before any I/O."""
+    args = rt.args
+    from_file = read_file(Path(args.file)) if args.file else {}
+    wanted = ApplyInput()
+
+    auth_id = args.auth_id or from_file.get("auth_id") or rt.environ.get("PLIVO_AUTH_ID")
+    if auth_id:
+        _refuse(check_auth_id(auth_id))
+        wanted.auth_id = auth_id.strip()
+
+    if args.all_agents or args.agents:
+        wanted.all_agents = bool(args.all_agents)
+        wanted.agent_ids = list(args.agents or [])
+    elif "all_agents" in from_file or "agents" in from_file:
+        wanted.all_agents = bool(from_file.get("all_agents", False))
+        wanted.agent_ids = list(from_file.get("agents", []))
+        if wanted.all_agents and wanted.agent_ids:
+            raise UsageError(
+                f"{args.file}: choose either all agents or a list of agents, not both."
+            )
+    if wanted.agent_ids:
+        _refuse(check_agent_ids(wanted.agent_ids))
+
+    file_rows = [MappingRow(k, v) for k, v in from_file.get("map", {}).items()]
+    flag_rows = [_parse_map(text) for text in args.maps or []]
+    for rows in (file_rows, flag_rows):
+        report = analyse_mapping(rows)
+        if report.errors:
+            raise UsageError("Context mapping: " + " ".join(f.message for f in report.errors))
+    wanted.mapping = {r.request_field: r.context_path for r in file_rows + flag_rows}
+    wanted.clear_map = bool(args.clear_map or from_file.get("clear_map", False))
+
+    if args.auth_token_stdin:
+        wanted.token, wanted.token_source = _read_stdin_token(), FROM_STDIN
+    elif rt.environ.get("PLIVO_AUTH_TOKEN"):
+        wanted.token, wanted.token_source = SecretStr(rt.environ["PLIVO_AUTH_TOKEN"]), FROM_ENV
+    if wanted.token is not None:
+        _refuse(check_auth_token(wanted.token.get_secret_value()))
+    return wanted
+
+
+def read_file(path: Path) -> dict[str, Any]:
+    """Fields from a .toml or .json file, under our names; refuses any token in it."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"Cannot read {path}: {exc.strerror or type(exc).__name__}.") from None
+    try:
+        if path.suffix.lower() == ".toml":
+            data: Any = tomllib.loads(raw.decode("utf-8"))
+        elif path.suffix.lower() == ".json":
+            data = json.loads(raw.decode("utf-8"))
+        else:
+            raise UsageError(f"{path}: use a .toml or .json file.")
+    except (UnicodeDecodeError, ValueError) as exc:
+        # Both parsers' messages give a position, never the file's text.
+        reason = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+        raise UsageError(f"{path} is not valid {path.suffix[1:].upper()}: {reason}.") from None
+    if not isinstance(data, dict):
+        raise UsageError(f"{path}: expected an object of fields at the top level.")
+
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if "token" in key.lower() and key not in _IGNORED_FILE_KEYS:
+            raise UsageError(
+                f"{path} holds {key!r}: secrets don't go in files. Pass the Plivo Auth Token"
+                " with --auth-token-stdin or PLIVO_AUTH_TOKEN, and remove it from the file."
+            )
+        if key in _IGNORED_FILE_KEYS:
+            continue
+        name = _FILE_KEYS.get(key)
+        if name is None:
+            known = "authId, agents, allAgents, contextMapping, clearMap"
+            raise UsageError(f"{path}: unknown field {key!r} (known: {known}).")
+        out[name] = _check_type(path, key, name, value)
+    return out
+
+
+def _check_type(path: Path, key: str, name: str, value: Any) -> Any:
+    ok = {
+        "auth_id": isinstance(value, str),
+        "agents": isinstance(value, list) and all(isinstance(v, str) for v in value),
+        "all_agents": isinstance(value, bool),
+        "clear_map": isinstance(value, bool),
+        "map": isinstance(value, dict)
+        and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()),
+    }[name]
+    if not ok:
+        kind = {
+            "auth_id": "a string",
+            "agents": "a list of agent ids",
+            "all_agents": "true or false",
+            "clear_map": "true or false",
+            "map": "a table of strings (request field = context path)",
+        }[name]
+        raise UsageError(f"{path}: {key!r} must be {kind}.")
+    return value
+
+
+def _parse_map(text: str) -> MappingRow:
+    field_name, sep, context = text.partition("=")
+    if not sep:
+        raise UsageError(f"--map {text!r}: write FIELD=CONTEXT, e.g. --map From=user.phone.")
+    return MappingRow(field_name, context)
+
+
+def _read_stdin_token() -> SecretStr:
+    log.debug("reading the Plivo Auth Token from stdin")
+    line = sys.stdin.readline().rstrip("\r\n")
+    if not line:
+        raise UsageError("--auth-token-stdin: stdin held no token (one line expected).")
+    return SecretStr(line)
+
+
+def _refuse(findings: list[Any]) -> None:
+    found = errors(findings)
+    if found:
+        raise UsageError(" ".join(f.message for f in found))
+
+
+def _default_auth_id(rt: Runtime) -> str | None:
+    if rt.demo:
+        from wizard.sandbox import DEMO_AUTH_ID
+
+        return DEMO_AUTH_ID
+    return rt.load_settings().last_auth_id
+
+
+def _resolve_token(
+    rt: Runtime, wanted: ApplyInput, auth_id: str, current: PlivoConfig | None
+) -> None:
+    """Find a token when one is needed: a new config, or a new Auth ID.
+
+    An update for the same Auth ID keeps the service's token unless one was given
+    explicitly (stdin or environment): unspecified fields keep their current values.
+    """
+    if wanted.token is not None:
+        return
+    if current is not None and current.auth_id == auth_id:
+        return
+    stored = rt.store.plivo_token(auth_id)
+    if stored is not None:
+        wanted.token, wanted.token_source = stored.value, FROM_KEYRING
+        return
+    if rt.interactive:
+        token = rt.ask_secret(f"Plivo Auth Token for {auth_id} (input hidden): ")
+        if token.get_secret_value():
+            _refuse(check_auth_token(token.get_secret_value()))
+            wanted.token, wanted.token_source = token, FROM_PROMPT
+            return
+    raise UsageError(
+        f"A Plivo Auth Token is needed for {auth_id}: pipe it in with --auth-token-stdin"
+        " or set PLIVO_AUTH_TOKEN."
+    )
+
+
+def _draft(wanted: ApplyInput, auth_id: str, current: PlivoConfig | None) -> PlivoDraft:
+    if wanted.all_agents is not None:
+        allow_all, agent_ids = wanted.all_agents, tuple(wanted.agent_ids or ())
+    elif current is not None:
+        allow_all, agent_ids = current.allow_all_agents, current.allowed_agent_ids
+    else:
+        allow_all, agent_ids = False, ()
+    if allow_all:
+        agent_ids = ()  # the service may still list the old ids next to allow-all
+    mapping = {} if wanted.clear_map or current is None else dict(current.context_mapping)
+    mapping.update(wanted.mapping)
+    return build_draft(
+        auth_id=auth_id,
+        auth_token=wanted.token,
+        allow_all_agents=allow_all,
+        agent_ids=agent_ids,
+        context_mapping=mapping,
+    )
+
+
+# -- network steps (each one asyncio.run) --------------------------------------------------
+
+
+async def _get_current(rt: Runtime, api_key: SecretStr) -> PlivoConfig | None:
+    async with rt.ultravox(api_key) as client:
+        return await client.get_plivo_config()
+
+
+async def _verify(rt: Runtime, auth_id: str, token: SecretStr) -> str:
+    async with rt.plivo() as client:
+        account = await client.verify(auth_id, token)
+    return account.name or account.auth_id or auth_id
+
+
+async def _apply(rt: Runtime, api_key: SecretStr, plan: Plan) -> PlivoConfig:
+    async with rt.ultravox(api_key) as client:
+        return await client.apply_plan(plan)
+
+
+# -- results -------------------------------------------------------------------------------
+
+
+def _finish(
+    rt: Runtime,
+    base: dict[str, Any],
+    action: str,
+    config: PlivoConfig | None,
+    wanted: ApplyInput,
+    auth_id: str,
+    draft: PlivoDraft,
+) -> int:
+    matches = prefix_matches(config.auth_token_prefix if config else None, wanted.token)
+    if matches is False:
+        rt.out.note("warning: the token prefix Ultravox returned does not match the token given.")
+    stored = None
+    if wanted.token is not None and wanted.token_source in _STORE_SOURCES:
+        try:
+            where = rt.store.save_plivo_token(auth_id, wanted.token)
+        except CredentialStoreError as exc:
+            rt.out.note(f"warning: the config was saved, but the token was not stored: {exc}")
+        else:
+            stored = {"plivoToken": where}
+            rt.out.line(f"Plivo Auth Token stored: {where}")
+    elif wanted.token_source == FROM_ENV:
+        rt.out.line("The Plivo Auth Token came from PLIVO_AUTH_TOKEN; it was not stored.")
+    rt.remember_auth_id(auth_id)
+    base["stored"] = stored
+    urls = answer_urls(config) if config is not None else _draft_answer_urls(draft)
+    rt.out.result(_result(base, action, config, wanted.token, urls))
+    return 0
+
+
+def _result(
+    base: dict[str, Any],
+    action: str,
+    config: PlivoConfig | None,
+    token: SecretStr | None,
+    urls: list[str],
+) -> dict[str, Any]:
+    """The `apply --json` document (docs/cli-json.md)."""
+    prefix = config.auth_token_prefix if config is not None else None
+    return {
+        "action": action,
+        "method": base["method"],
+        "config": config.to_json() if config is not None else None,
+        "tokenPrefix": prefix,
+        "tokenPrefixMatches": prefix_matches(prefix, token),
+        "answerUrls": urls,
+        "plivoAccount": base["plivoAccount"],
+        "stored": base["stored"],
+        "changes": base["changes"],
+    }
+
+
+def prefix_matches(prefix: str | None, token: SecretStr | None) -> bool | None:
+    """Does the prefix the service returned start the token we know? None: cannot tell."""
+    if not prefix or token is None:
+        return None
+    return token.get_secret_value().startswith(prefix)
+
+
+def _draft_answer_urls(draft: PlivoDraft) -> list[str]:
+    if draft.allow_all_agents:
+        return [ANSWER_URL_TEMPLATE]
+    return [answer_url(a) for a in draft.agent_ids]
+
+
+def _print_plan(rt: Runtime, plan: Plan, current: PlivoConfig | None) -> None:
+    out = rt.out
+    if plan.method == "POST":
+        out.line("Ultravox holds no Plivo config yet; this creates one (POST):")
+    else:
+        count = len(plan.changed)
+        out.line(f"This changes {count} field{'s' if count != 1 else ''} (PATCH):")
+    rows = [(c.label, c.current, c.new) for c in plan.changes]
+    marks = ["*" if c.changed else " " for c in plan.changes]
+    out.lines(table(("Field", "Current", "New"), rows, marks))
+    out.line("Body to send (token masked):")
+    out.lines(indented_json(plan.display_body()))
+
+
+def print_config(rt: Runtime, config: PlivoConfig | None, token: SecretStr | None = None) -> None:
+    """The config as the service holds it, and the answer URL(s) to set in Plivo."""
+    if config is None:
+        return
+    out = rt.out
+    matches = prefix_matches(config.auth_token_prefix, token)
+    check: dict[bool | None, str] = {
+        True: " (matches the token given)",
+        False: " (does NOT match the token given)",
+    }
+    out.line(f"  Auth ID:       {config.auth_id}")
+    out.line(f"  Token prefix:  {config.auth_token_prefix or '—'}{check.get(matches, '')}")
+    if config.allow_all_agents:
+        out.line("  Agents:        all agents")
+    else:
+        out.line(f"  Agents:        {len(config.allowed_agent_ids)}")
+        for agent_id in config.allowed_agent_ids:
+            out.line(f"                 {agent_id}")
+    if config.context_mapping:
+        out.line("  Mapping:")
+        for request_field, context in config.context_mapping.items():
+            out.line(f"                 {request_field} -> {context}")
+    else:
+        out.line("  Mapping:       none")
+    urls = answer_urls(config)
+    if urls:
+        out.line("Set this answer URL (method POST) on your Plivo Application:")
+        out.lines(f"  {url}" for url in urls)

@@ -1,0 +1,113 @@
+"""`ultravox-plivo status`: what Ultravox holds, and where the local credentials come from."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pydantic import SecretStr
+
+from wizard.commands.apply import prefix_matches, print_config
+from wizard.commands.runtime import NO_API_KEY
+from wizard.core.errors import EXIT_USAGE
+from wizard.core.models import Account, PlivoConfig, answer_urls, api_key_prefix
+
+if TYPE_CHECKING:
+    from wizard.commands.runtime import Runtime
+    from wizard.core.credentials import ResolvedSecret
+
+
+def run(rt: Runtime) -> int:
+    """The `status` command. Exit 2 (after printing what is known) when there is no key."""
+    store = rt.store
+    api_key = store.api_key()
+    account: Account | None = None
+    config: PlivoConfig | None = None
+    if api_key is not None:
+        account, config = rt.run(_fetch(rt, api_key.value))
+
+    settings_id = rt.load_settings().last_auth_id
+    if rt.demo:
+        from wizard.sandbox import DEMO_AUTH_ID
+
+        settings_id = DEMO_AUTH_ID
+    auth_id = (config.auth_id if config else None) or rt.environ.get("PLIVO_AUTH_ID") or settings_id
+    token = store.plivo_token(auth_id) if auth_id else None
+    prefix = config.auth_token_prefix if config else None
+    matches = prefix_matches(prefix, token.value if token else None)
+
+    info = store.info
+    data: dict[str, Any] = {
+        "apiBase": rt.api_base,
+        "account": ({"name": account.name, "accountId": account.account_id} if account else None),
+        "configured": (config is not None) if account else None,
+        "config": config.to_json() if config else None,
+        "answerUrls": answer_urls(config) if config else [],
+        "credentials": {
+            "backend": {"kind": str(info.kind), "name": info.name, "reason": info.reason},
+            "where": store.where(),
+            "apiKey": _secret_json(api_key, prefix=_key_prefix(api_key)),
+            "plivoToken": {
+                "authId": auth_id,
+                **_secret_json(token),
+                "prefixMatches": matches,
+            },
+        },
+    }
+    out = rt.out
+    out.line(f"Ultravox ({rt.api_base}):")
+    if account is None:
+        out.line("  not checked: no API key")
+    else:
+        out.line(f"  Account:       {account.name or account.account_id or '?'}")
+        if config is None:
+            out.line("  Plivo config:  none (run `ultravox-plivo apply` to create one)")
+        else:
+            out.line("  Plivo config:")
+            print_config(rt, config)
+    out.line("Local credentials:")
+    out.line(f"  Keyring:       {info.name} ({info.kind}): {store.where()}")
+    out.line(f"  API key:       {_describe(api_key, _key_prefix(api_key))}")
+    if auth_id:
+        line = f"  Plivo token:   {auth_id}: {_describe(token)}"
+        if matches is not None:
+            line += (
+                "; matches the service's prefix"
+                if matches
+                else ("; does NOT match the service's prefix")
+            )
+        out.line(line)
+    else:
+        out.line("  Plivo token:   no Auth ID known")
+    out.result(data)
+    if api_key is None:
+        # The local part is still worth printing; the exit code says the check was not done.
+        out.error_line(NO_API_KEY)
+        return EXIT_USAGE
+    return 0
+
+
+async def _fetch(rt: Runtime, api_key: SecretStr) -> tuple[Account, PlivoConfig | None]:
+    async with rt.ultravox(api_key) as client:
+        account = await client.get_account()
+        return account, await client.get_plivo_config()
+
+
+def _key_prefix(secret: ResolvedSecret | None) -> str | None:
+    if secret is None:
+        return None
+    return api_key_prefix(secret.value.get_secret_value()) or None
+
+
+def _secret_json(secret: ResolvedSecret | None, **extra: Any) -> dict[str, Any]:
+    return {
+        "source": str(secret.source) if secret else None,
+        "detail": secret.detail if secret else None,
+        **extra,
+    }
+
+
+def _describe(secret: ResolvedSecret | None, prefix: str | None = None) -> str:
+    if secret is None:
+        return "none"
+    shown = f"{prefix}… " if prefix else ""
+    return f"{shown}from {secret.source} ({secret.detail})"
