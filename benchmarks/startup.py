@@ -1,0 +1,72 @@
+"""Time to the first full frame under a pseudo-terminal: the wizard against a minimal Textual app.
+
+Run: uv run python benchmarks/startup.py [--runs 7]
+Both programs start the same way: a fresh 80x24 pty, TERM=xterm-256color, the same Python. The
+clock runs from spawning the process to the last byte of the first frame: every marker of the
+first screen has appeared and then the output went quiet for 50 ms. The wizard is `python -m
+wizard --demo` (so it also starts the in-process sandbox and checks the demo key in the
+background; the frame counted is the first one, before the check returns). The baseline is
+benchmarks/baseline_app.py (Header, Input, Footer). Prints the medians and their ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _pty import ROOT, PtyProgram, median
+from _report import Row, markdown, ratio
+
+WIZARD = ([sys.executable, "-m", "wizard", "--demo"], (b"Connect to Ultravox", b"Quit"))
+BASELINE = (
+    [sys.executable, str(ROOT / "benchmarks" / "baseline_app.py")],
+    (b"aseline ready", b"Quit"),
+)
+QUIET = 0.05
+TARGET = 1.2
+
+
+def first_frame(argv: list[str], markers: tuple[bytes, ...]) -> float:
+    """Seconds from spawn to the end of the first frame showing every marker."""
+    program = PtyProgram(argv).start()
+    try:
+        burst = program.read_burst(until=markers, quiet=QUIET, timeout=30.0)
+        if burst.last is None or not all(m in program.screen for m in markers):
+            raise RuntimeError(f"{argv[-1]}: first screen never showed {markers!r}")
+        return burst.last - program.started
+    finally:
+        program.stop()
+
+
+def measure(runs: int = 7) -> list[Row]:
+    first_frame(*BASELINE)  # warm the file cache (both share Textual's imports)
+    first_frame(*WIZARD)
+    wizard: list[float] = []
+    baseline: list[float] = []
+    for _ in range(runs):  # interleaved, so drift hits both alike
+        baseline.append(first_frame(*BASELINE))
+        wizard.append(first_frame(*WIZARD))
+    w, b = median(wizard), median(baseline)
+    verdict = f"{ratio(w, b)} (target <= {TARGET}x)"
+    return [
+        Row(
+            f"time to first full frame, 80x24 pty (median of {runs})",
+            f"{w * 1000:.0f} ms",
+            f"{b * 1000:.0f} ms (Header+Input+Footer app)",
+            verdict,
+        )
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    print(markdown(measure(args.runs)))
+
+
+if __name__ == "__main__":
+    main()
