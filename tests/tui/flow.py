@@ -1,0 +1,49 @@
+"""Drive the wizard through its steps like a user (shared by flow, snapshot and canary tests)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from tests.tui.conftest import settle, type_into
+from wizard.sandbox import DEMO_API_KEY, DEMO_AUTH_ID
+from wizard.tui.agents import AgentsStep
+from wizard.tui.mapping import MappingStep
+
+
+async def connect(pilot: Pilot[Any], key: str = DEMO_API_KEY) -> None:
+    await type_into(pilot, "#api-key", key)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def credentials(pilot: Pilot[Any], token: str, auth_id: str = DEMO_AUTH_ID) -> None:
+    app = pilot.app
+    if app.query_one("#auth-id", Input).value != auth_id:
+        await type_into(pilot, "#auth-id", auth_id)
+    await type_into(pilot, "#auth-token", token)
+    await pilot.press("ctrl+n")
+    await settle(pilot)
+
+
+async def pick_agents(pilot: Pilot[Any], ids: list[str] | None) -> None:
+    """`None` allows all agents; otherwise paste these ids."""
+    step = pilot.app.query_one(AgentsStep)
+    if ids is None:
+        await pilot.press("ctrl+t")
+    else:
+        from wizard.tui.agents import AgentSelection
+
+        step.load_model(AgentSelection(allow_all=False, agent_ids=tuple(ids)))
+    await settle(pilot)
+    await pilot.press("ctrl+n")
+    await settle(pilot)
+
+
+async def map_fields(pilot: Pilot[Any], mapping: dict[str, str]) -> None:
+    pilot.app.query_one(MappingStep).load_model(mapping)
+    await settle(pilot)
+    await pilot.press("ctrl+n")
+    await settle(pilot)

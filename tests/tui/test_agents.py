@@ -1,0 +1,517 @@
+"""Step 3 (agents) mounted alone in a small host app, against the sandbox over loopback."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+from pydantic import SecretStr
+from textual import events
+from textual.app import App, ComposeResult
+from textual.pilot import Pilot
+from textual.widgets import Footer, Input, Static, Switch
+
+from tests.conftest import SandboxFactory
+from wizard.core.http import HttpSettings
+from wizard.core.ultravox import UltravoxClient
+from wizard.sandbox import DEMO_API_KEY, Fault, Sandbox
+from wizard.tui.agents import (
+    SHOWN_MATCHES,
+    AgentCatalog,
+    AgentPicker,
+    AgentSelection,
+    AgentsStep,
+    split_agent_ids,
+)
+from wizard.tui.step import StepView
+
+FAST = HttpSettings(max_attempts=2, backoff_base=0.0, backoff_max=0.0, retry_after_cap=0.0)
+
+
+async def _no_sleep(_seconds: float) -> None:
+    return None
+
+
+class GatedTransport(httpx.AsyncHTTPTransport):
+    """Holds every request for a page after the first until `gate` is set (no timing games)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = asyncio.Event()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if "cursor" in request.url.params:
+            await self.gate.wait()
+        return await super().handle_async_request(request)
+
+
+class AgentsHost(App[None]):
+    """The agents step alone, with stand-ins for the shell's title, status line and footer."""
+
+    CSS = "#chrome, #next-status { height: 1; }"
+
+    def __init__(self, step: AgentsStep, on_ready: Callable[[AgentsStep], None] | None = None):
+        super().__init__()
+        self.step = step
+        self.on_ready = on_ready
+        self.changes = 0
+        self.clients: list[UltravoxClient] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static("Ultravox ← Plivo  ·  Step 3/6: Agents", id="chrome")
+        yield self.step
+        yield Static(id="next-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        for field in self.query(Input):
+            field.cursor_blink = False
+        if self.on_ready is not None:
+            self.on_ready(self.step)
+        self.on_step_view_changed(None)
+
+    def on_step_view_changed(self, _message: StepView.Changed | None) -> None:
+        self.changes += 1
+        problems = self.step.problems()
+        text = f"Next: not yet. {problems[0]}" if problems else "Ready: press Enter to go on."
+        self.query_one("#next-status", Static).update(text)
+
+    async def on_unmount(self) -> None:
+        for client in self.clients:
+            await client.aclose()
+
+
+def make_client(box: Sandbox, **kwargs: Any) -> UltravoxClient:
+    return UltravoxClient(SecretStr(DEMO_API_KEY), box.base_url, **kwargs)
+
+
+async def wait_for(pilot: Pilot[Any], predicate: Callable[[], bool], what: str) -> None:
+    """Let the app run until `predicate` holds (a guard against hanging, not a timing check)."""
+    for _ in range(1000):
+        if predicate():
+            return
+        await pilot.pause(0.01)
+    raise AssertionError(f"gave up waiting for {what}")
+
+
+def status_text(step: AgentsStep, selector: str = "#agents-status") -> str:
+    return str(step.query_one(selector, Static).render())
+
+
+def shown_ids(step: AgentsStep) -> list[str]:
+    picker = step.query_one(AgentPicker)
+    return [picker.get_option_at_index(i).value for i in range(picker.option_count)]
+
+
+def ids(box: Sandbox, *indexes: int) -> list[str]:
+    return [str(box.agents[i]["agentId"]) for i in indexes]
+
+
+# --- pure helpers ---------------------------------------------------------------------------
+
+
+def test_split_agent_ids_accepts_commas_spaces_and_newlines() -> None:
+    assert split_agent_ids(" a, b;c\n d\r\n\te ,, ") == ["a", "b", "c", "d", "e"]
+
+
+def test_catalog_filters_by_name_or_id_and_caps_what_it_returns() -> None:
+    from wizard.core.models import Agent
+
+    catalog = AgentCatalog()
+    agents = [Agent(agent_id=str(uuid.uuid4()), name=f"Agent {i}") for i in range(300)]
+    assert catalog.add(agents) == 300
+    assert catalog.add(agents[:10]) == 0  # repeats (retry, search) are ignored
+    first, count = catalog.matching("AGENT 1", 5)
+    assert count == 111  # "Agent 1", "Agent 10".."19", "Agent 100".."199"
+    assert len(first) == 5
+    by_id, count = catalog.matching(agents[42].agent_id[:13], 10)
+    assert by_id == [agents[42].agent_id] and count == 1
+    everything, count = catalog.matching("", 200)
+    assert len(everything) == 200 and count == 300
+
+
+# --- loading --------------------------------------------------------------------------------
+
+
+async def test_loads_every_agent_from_the_service(sandbox: Sandbox) -> None:
+    step = AgentsStep()
+    app = AgentsHost(step)
+    async with app.run_test(size=(80, 24)) as pilot:
+        client = make_client(sandbox)
+        app.clients.append(client)
+        step.start_loading(client)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert step.loading_complete
+        assert shown_ids(step) == [str(a["agentId"]) for a in sandbox.agents]
+        assert status_text(step) == "All 25 agents loaded."
+        assert step.problems() == ["Pick at least one agent, or allow all agents."]
+        assert "Pick at least one agent" in str(app.query_one("#next-status", Static).render())
+
+
+async def test_first_page_is_usable_before_the_rest_arrives(
+    sandbox_factory: SandboxFactory,
+) -> None:
+    box = sandbox_factory(agent_count=1000)
+    transport = GatedTransport()
+    step = AgentsStep()
+    app = AgentsHost(step)
+    async with app.run_test(size=(80, 24)) as pilot:
+        client = make_client(box, transport=transport)
+        app.clients.append(client)
+        step.start_loading(client)
+        await wait_for(pilot, lambda: step.query_one(AgentPicker).option_count > 0, "page 1")
+        assert not step.loading_complete
+        assert status_text(step).startswith("100 of 1,000 loaded")
+        picker = step.query_one(AgentPicker)
+        assert picker.option_count == 100
+        picker.focus()
+        await pilot.press("down", "space")
+        assert step.selected_ids == ids(box, 1)
+
+        transport.gate.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert step.loading_complete
+        assert status_text(step) == (
+            f"All 1,000 agents loaded. Showing {SHOWN_MATCHES} of 1,000 matches; type to narrow."
+        )
+        assert picker.option_count == SHOWN_MATCHES  # a window, not 1,000 rows
+        assert picker.highlighted == 1  # the pages that arrived did not move the cursor
+        assert step.selected_ids == ids(box, 1)
+        assert picker.selected == ids(box, 1)
+
+
+async def test_typing_filters_the_loaded_agents(sandbox: Sandbox) -> None:
+    step = AgentsStep()
+    app = AgentsHost(step)
+    async with app.run_test(size=(80, 24)) as pilot:
+        client = make_client(sandbox)
+        app.clients.append(client)
+        step.start_loading(client)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        step.query_one("#agents-search", Input).focus()
+        await pilot.press(*"SUPPORT")
+        expected = [str(a["agentId"]) for a in sandbox.agents if "support" in a["name"].lower()]
+        assert expected and len(expected) < len(sandbox.agents)
+        assert shown_ids(step) == expected
+        assert f"{len(expected)} matches" in status_text(step)
+        # Everything is loaded: the service is not asked to search.
+        assert not any("search" in r.query for r in sandbox.requests)
+        await pilot.press("enter")
+        assert step.query_one(AgentPicker).has_focus
+
+
+async def test_typing_asks_the_service_for_agents_not_loaded_yet(
+    sandbox_factory: SandboxFactory,
+) -> None:
+    box = sandbox_factory(agent_count=1000)
+    box.agents[700]["name"] = "Zebra Hotline"
+    transport = GatedTransport()  # page 2 never comes: only the search can find agent 700
+    step = AgentsStep()
+    app = AgentsHost(step)
+    async with app.run_test(size=(80, 24)) as pilot:
+        client = make_client(box, transport=transport)
+        app.clients.append(client)
+        step.start_loading(client)
+        await wait_for(pilot, lambda: step.query_one(AgentPicker).option_count > 0, "page 1")
+        step.query_one("#agents-search", Input).focus()
+        await pilot.press(*"zeb")
+        assert shown_ids(step) == []  # the local filter answers at once: nothing loaded matches
+        await wait_for(pilot, lambda: shown_ids(step) == ids(box, 700), "the search result")
+        searches = [r.query["search"] for r in box.requests if "search" in r.query]
+        assert searches == ["zeb"]  # debounced: one request for three keystrokes
+        await pilot.press("enter", "space")
+        assert step.selected_ids == ids(box, 700)
+        transport.gate.set()
+
+
+# --- the selection --------------------------------------------------------------------------
+
+
+async def test_the_101st_agent_is_refused(sandbox_factory: SandboxFactory) -> None:
+    box = sandbox_factory(agent_count=150)
+    step = AgentsStep()
+    app = AgentsHost(step)
+    async with app.run_test(size=(80, 24)) as pilot:
+        client = make_client(box)
+        app.clients.append(client)
+        step.load_model(AgentSelection(False, tuple(ids(box, *range(100)))))
+        step.start_loading(client)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert str(step.query_one("#agents-counter", Static).render()) == "100 / 100 selected"
+        picker = step.query_one(AgentPicker)
+        picker.focus()
+        picker.highlighted = 120
+        await pilot.press("space")
+        assert len(step.selected_ids) == 100
+        assert ids(box, 120)[0] not in picker.selected
+        note = step.query_one("#agents-note", Static)
+        assert note.has_class("-shown")
+        assert "At most 100 agents can be allowed" in str(note.render())
+        # Unticking one makes room again.
+        picker.highlighted = 5
+        await pilot.press("space")
+        picker.highlighted = 120
+        await pilot.press("space")
+        assert len(step.selected_ids) == 100
+        assert ids(box, 120)[0] in step.selected_ids
+        assert ids(box, 5)[0] not in step.selected_ids
+        assert not note.has_class("-shown")
+        # Ticked agents hidden by the filter still count toward the limit.
+        step.query_one("#agents-search", Input).value = box.agents[130]["name"]
+        await pilot.pause()
+        picker.highlighted = 0
+        await pilot.press("space")
+        assert len(step.selected_ids) == 100
+        assert note.has_class("-shown")
+
+
+async def test_allow_all_greys_the_selection_and_keeps_it(sandbox: Sandbox) -> None:
+    step = AgentsStep()
+    app = AgentsHost(step)
+    async with app.run_test(size=(80, 24)) as pilot:
+        client = make_client(sandbox)
+        app.clients.append(client)
+        step.start_loading(client)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        picker = step.query_one(AgentPicker)
+        picker.focus()
+        await pilot.press("space", "down", "down", "space")
+        assert step.to_model() == AgentSelection(False, tuple(ids(sandbox, 0, 2)))
+        changes = app.changes
+
+        await pilot.press("ctrl+t")
+        assert step.query_one(Switch).value
+        assert picker.disabled and step.query_one("#agents-search", Input).disabled
+        assert step.to_model() == AgentSelection(True, ())
+        assert step.selected_ids == ids(sandbox, 0, 2)
+        assert step.problems() == []
+        assert app.changes > changes
+        assert "Ready" in str(app.query_one("#next-status", Static).render())
+
+        step.query_one(Switch).focus()
+        await pilot.press("enter")  # the switch itself toggles back
+        assert not picker.disabled
+        assert step.to_model() == AgentSelection(False, tuple(ids(sandbox, 0, 2)))
+        assert picker.selected == ids(sandbox, 0, 2)
+
+
+async def test_current_agents_are_preselected_and_missing_ones_flagged(
+    sandbox: Sandbox,
+) -> None:
+    gone = str(uuid.uuid4())
+    step = AgentsStep()
+    app = AgentsHost(step)
+    async with app.run_test(size=(80, 24)) as pilot:
+        client = make_client(sandbox)
+        app.clients.append(client)
+        step.load_model(AgentSelection(False, (ids(sandbox, 3)[0], gone.upper())))
+        step.mark_current([ids(sandbox, 3)[0], gone])
+        step.start_loading(client)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        picker = step.query_one(AgentPicker)
+        assert step.selected_ids == [ids(sandbox, 3)[0], gone]  # normalised, not doubled
+        assert set(picker.selected) == {ids(sandbox, 3)[0], gone}
+        assert step.missing_ids == {gone}
+        # The missing agent is pinned first and says so in words.
+        assert shown_ids(step)[0] == gone
+        assert "missing" in str(picker.get_option_at_index(0).prompt)
+        assert step.problems() == ["1 ticked agent no longer exists (marked missing); untick it."]
+        picker.focus()
+        picker.highlighted = 0
+        await pilot.press("space")
+        assert step.problems() == []
+        assert step.to_model() == AgentSelection(False, tuple(ids(sandbox, 3)))
+
+
+async def test_pasted_ids_join_the_selection(sandbox: Sandbox) -> None:
+    gone = str(uuid.uuid4())
+    step = AgentsStep()
+    app = AgentsHost(step)
+    async with app.run_test(size=(80, 24)) as pilot:
+        client = make_client(sandbox)
+        app.clients.append(client)
+        step.start_loading(client)
+        await app.workers.wait_for_complete()
+        field = step.query_one("#agents-paste", Input)
+        field.focus()
+        first, second = ids(sandbox, 4, 9)
+        field.post_message(events.Paste(f"{first}\n{second.upper()},\nnot-an-id\n{gone}"))
+        await pilot.pause()
+        assert field.value == f"{first} {second.upper()} not-an-id {gone}"
+        findings = step.query_one("#agents-paste-findings", Static)
+        assert "'not-an-id' is not an agent id" in str(findings.render())
+        assert "'not-an-id' is not an agent id (a UUID)." in step.problems()
+
+        await pilot.press("enter")
+        assert step.selected_ids == [first, second, gone]
+        assert field.value == "not-an-id"  # what could not be added stays, with its reason
+        assert step.missing_ids == {gone}  # the full list is loaded: it is not there
+        assert set(step.query_one(AgentPicker).selected) == {first, second, gone}
+
+        await pilot.press("ctrl+u")
+        assert field.value == ""
+        assert step.problems() == ["1 ticked agent no longer exists (marked missing); untick it."]
+
+
+async def test_pasted_ids_are_checked_with_the_service_while_loading(
+    sandbox_factory: SandboxFactory,
+) -> None:
+    box = sandbox_factory(agent_count=300)
+    gone = str(uuid.uuid4())
+    transport = GatedTransport()
+    step = AgentsStep()
+    app = AgentsHost(step)
+    async with app.run_test(size=(80, 24)) as pilot:
+        client = make_client(box, transport=transport)
+        app.clients.append(client)
+        step.start_loading(client)
+        await wait_for(pilot, lambda: step.query_one(AgentPicker).option_count > 0, "page 1")
+        field = step.query_one("#agents-paste", Input)
+        field.focus()
+        late = ids(box, 250)[0]
+        field.value = f"{late} {gone}"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: bool(step.missing_ids), "the existence check")
+        assert step.missing_ids == {gone}
+        assert step.selected_ids == [late, gone]
+        gets = [r.path for r in box.requests if r.path.startswith("/api/agents/")]
+        assert sorted(gets) == sorted([f"/api/agents/{late}", f"/api/agents/{gone}"])
+        picker = step.query_one(AgentPicker)
+        row = shown_ids(step).index(late)  # found by the check: shown with its name
+        assert str(box.agents[250]["name"]) in str(picker.get_option_at_index(row).prompt)
+        transport.gate.set()
+
+
+# --- failures -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fault", "message"),
+    [
+        (Fault(status=500, path_prefix="/api/agents"), "Ultravox"),
+        (Fault(status=429, retry_after="0", path_prefix="/api/agents", times=2), "Ultravox"),
+        (Fault(drop=True, path_prefix="/api/agents", times=2), "Ultravox"),
+    ],
+    ids=["500", "429", "dropped"],
+)
+async def test_a_load_error_keeps_what_loaded_and_offers_retry(
+    sandbox_factory: SandboxFactory, fault: Fault, message: str
+) -> None:
+    box = sandbox_factory(agent_count=250)
+    box.inject(Fault(path_prefix="/api/agents"), fault)  # page 1 passes, page 2 fails
+    step = AgentsStep()
+    app = AgentsHost(step)
+    async with app.run_test(size=(80, 24)) as pilot:
+        client = make_client(box, settings=FAST, sleep=_no_sleep)
+        app.clients.append(client)
+        step.start_loading(client)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not step.loading_complete
+        assert step.query_one(AgentPicker).option_count == 100  # page 1 kept
+        error = step.query_one("#agents-error", Static)
+        assert error.has_class("-shown")
+        text = str(error.render())
+        assert message in text and text.endswith("Press Ctrl+R to retry.")
+        assert "Traceback" not in text
+        assert status_text(step).startswith("100 of 250 loaded")
+        step.query_one(AgentPicker).focus()
+        await pilot.pause()
+        assert "ctrl+r" in app.active_bindings
+        await pilot.press("ctrl+r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert step.loading_complete
+        assert not error.has_class("-shown")
+        assert status_text(step).startswith("All 250 agents loaded.")
+
+
+async def test_retry_is_only_offered_after_an_error(sandbox: Sandbox) -> None:
+    sandbox.inject(Fault(status=503, path_prefix="/api/agents", times=4))
+    step = AgentsStep()
+    app = AgentsHost(step)
+    async with app.run_test(size=(80, 24)) as pilot:
+        client = make_client(sandbox, settings=FAST, sleep=_no_sleep)
+        app.clients.append(client)
+        step.query_one(AgentPicker).focus()
+        assert "ctrl+r" not in app.active_bindings
+        step.start_loading(client)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "ctrl+r" in app.active_bindings
+        assert step.query_one(AgentPicker).option_count == 0
+        sandbox.clear_faults()
+        await pilot.press("ctrl+r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert step.query_one(AgentPicker).option_count == 25
+        assert "ctrl+r" not in app.active_bindings
+
+
+# --- snapshots (80x24) ----------------------------------------------------------------------
+
+
+def _snapshot_app(box: Sandbox, selection: AgentSelection, missing: list[str]) -> AgentsHost:
+    def ready(step: AgentsStep) -> None:
+        client = make_client(box, settings=FAST, sleep=_no_sleep)
+        app.clients.append(client)
+        step.load_model(selection)
+        step.mark_current(missing)
+        step.start_loading(client)
+        step.on_show_step()
+
+    app = AgentsHost(AgentsStep(), ready)
+    return app
+
+
+async def _settle(pilot: Pilot[Any]) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def test_snapshot_agents_typical(snap_compare: Any, sandbox: Sandbox) -> None:
+    picked = AgentSelection(False, tuple(ids(sandbox, 0, 2)))
+    app = _snapshot_app(sandbox, picked, ["6f1d3c9e-0000-4000-8000-00000000dead"])
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_settle)
+
+
+def test_snapshot_agents_load_error(snap_compare: Any, sandbox: Sandbox) -> None:
+    sandbox.inject(Fault(status=500, path_prefix="/api/agents"))
+    app = _snapshot_app(sandbox, AgentSelection(False, ()), [])
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_settle)
+
+
+async def test_enter_in_the_fields_acts_there_and_bubbles_when_empty(sandbox: Sandbox) -> None:
+    submitted: list[str] = []
+
+    class Recorder(AgentsHost):
+        def on_input_submitted(self, message: Input.Submitted) -> None:
+            submitted.append(message.input.id or "")
+
+    step = AgentsStep()
+    app = Recorder(step)
+    async with app.run_test(size=(80, 24)) as pilot:
+        client = make_client(sandbox)
+        app.clients.append(client)
+        step.start_loading(client)
+        await app.workers.wait_for_complete()
+        step.query_one("#agents-search", Input).focus()
+        await pilot.press("enter")  # empty search: Enter is the app's (Next)
+        await pilot.press(*"desk", "enter")  # a search: Enter goes to the results
+        assert step.query_one(AgentPicker).has_focus
+        paste = step.query_one("#agents-paste", Input)
+        paste.focus()
+        paste.value = ids(sandbox, 1)[0]
+        await pilot.press("enter")
+        assert step.selected_ids == ids(sandbox, 1)
+        assert submitted == ["agents-search"]

@@ -1,0 +1,214 @@
+"""The whole flow, new config and update, asserting exactly what the sandbox received."""
+
+from __future__ import annotations
+
+from pydantic import SecretStr
+from textual.widgets import Button, Checkbox, Input
+
+from tests.tui import flow
+from tests.tui.conftest import AppFactory, screen_text, settle, type_into
+from wizard.core.credentials import CredentialStore, MemoryKeyring
+from wizard.core.errors import EXIT_INTERRUPTED, EXIT_OK
+from wizard.sandbox import DEMO_API_KEY, DEMO_AUTH_ID, DEMO_AUTH_TOKEN, Fault, Sandbox
+from wizard.tui.common import FieldMessage
+from wizard.tui.result import ResultStep
+
+TOKEN = "Tok3n_" + "x" * 34  # 40 characters
+
+
+def writes(sandbox: Sandbox) -> list[tuple[str, object]]:
+    return [(r.method, r.json) for r in sandbox.requests if r.method in ("POST", "PATCH")]
+
+
+async def test_new_config_end_to_end(make_app: AppFactory, sandbox: Sandbox) -> None:
+    sandbox.plivo_accounts[DEMO_AUTH_ID] = TOKEN
+    agents = [a["agentId"] for a in sandbox.agents[:2]]
+    keyring = MemoryKeyring()
+    store = CredentialStore(keyring, environ={})
+    app = make_app(store=store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await flow.connect(pilot)
+        await flow.credentials(pilot, TOKEN)
+        await flow.pick_agents(pilot, agents)
+        await flow.map_fields(pilot, {"From": "user.phone", "X-PH-Plan": "user.plan"})
+        assert app.step_index == 4
+        text = screen_text(app)
+        assert "POST /api/telephony_configs/plivo" in text
+        assert "• changed" in text
+        assert writes(sandbox) == []  # nothing sent before confirming
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.step_index == 5
+        assert writes(sandbox) == [
+            (
+                "POST",
+                {
+                    "authId": DEMO_AUTH_ID,
+                    "authToken": TOKEN,
+                    "callCreationAllowAllAgents": False,
+                    "callCreationAllowedAgentIds": agents,
+                    "requestContextMapping": {"From": "user.phone", "X-PH-Plan": "user.plan"},
+                },
+            )
+        ]
+        check = str(app.query_one("#prefix-check", FieldMessage).render())
+        assert "Matches the start of the token you typed" in check
+        stored = app.query_one(ResultStep).stored or ""
+        assert stored.startswith("✓") and "memory" in stored
+        assert store.plivo_token(DEMO_AUTH_ID) is not None
+        assert store.api_key() is not None  # typed, so stored
+        await pilot.press("c")
+        assert app.clipboard == "\n".join(
+            f"https://app.ultravox.ai/api/agents/{a}/telephony_xml" for a in agents
+        )
+        await pilot.press("enter")
+        await pilot.pause()
+    assert app.return_value == EXIT_OK
+
+
+async def test_update_keeps_token_and_sends_only_changes(
+    make_app: AppFactory, sandbox: Sandbox
+) -> None:
+    agent = sandbox.agents[0]["agentId"]
+    sandbox.plivo_config = {
+        "authId": DEMO_AUTH_ID,
+        "authToken": DEMO_AUTH_TOKEN,
+        "callCreationAllowedAgentIds": [agent],
+        "callCreationAllowAllAgents": False,
+        "requestContextMapping": {"From": "user.phone"},
+    }
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await flow.connect(pilot)
+        assert app.query_one("#keep-token", Checkbox).value
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        await flow.pick_agents(pilot, None)  # switch to all agents
+        assert app.step_index == 3
+        await pilot.press("ctrl+n")  # mapping preloaded and unchanged
+        await settle(pilot)
+        assert "PATCH /api/telephony_configs/plivo" in screen_text(app)
+        await pilot.press("ctrl+n")  # Next on Review sends
+        await settle(pilot)
+        assert app.step_index == 5
+        assert writes(sandbox) == [
+            (
+                "PATCH",
+                {"callCreationAllowAllAgents": True, "callCreationAllowedAgentIds": []},
+            )
+        ]
+        check = str(app.query_one("#prefix-check", FieldMessage).render())
+        assert "Kept the current token" in check
+        assert sandbox.plivo_config is not None
+        assert sandbox.plivo_config["authToken"] == DEMO_AUTH_TOKEN
+
+
+async def _to_review(app_pilot: object, sandbox: Sandbox) -> None:
+    pilot = app_pilot
+    await flow.connect(pilot)  # type: ignore[arg-type]
+    await flow.credentials(pilot, DEMO_AUTH_TOKEN)  # type: ignore[arg-type]
+    await flow.pick_agents(pilot, None)  # type: ignore[arg-type]
+    await flow.map_fields(pilot, {})  # type: ignore[arg-type]
+
+
+async def test_400_on_send_points_at_the_field(make_app: AppFactory, sandbox: Sandbox) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _to_review(pilot, sandbox)
+        sandbox.inject(
+            Fault(
+                status=400,
+                body='{"authId": ["This Auth ID is not allowed."]}',
+                method="POST",
+                path_prefix="/api/telephony_configs",
+            )
+        )
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.step_index == 4
+        status = str(app.query_one("#send-status", FieldMessage).render())
+        assert "This Auth ID is not allowed." in status
+        assert "step 2" in status
+        go = app.query_one("#go-to-field", Button)
+        assert go.display
+        go.press()
+        await settle(pilot)
+        assert app.step_index == 1
+        message = str(app.query_one("#auth-id-message", FieldMessage).render())
+        assert "This Auth ID is not allowed." in message
+        assert app.query_one("#auth-token", Input).value == DEMO_AUTH_TOKEN  # input kept
+        # Editing the field clears the service's complaint; then send again.
+        assert app.step().problems() == ["This Auth ID is not allowed."]
+        await type_into(pilot, "#auth-id", DEMO_AUTH_ID)
+        for _ in range(3):
+            await pilot.press("ctrl+n")
+            await settle(pilot)
+        assert app.step_index == 4
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.step_index == 5
+
+
+async def test_send_failures_keep_input_and_retry(make_app: AppFactory, sandbox: Sandbox) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _to_review(pilot, sandbox)
+        for fault in (
+            Fault(status=500, method="POST"),
+            Fault(status=429, retry_after="0", method="POST", times=5),
+            Fault(status=401, body='{"detail": "Invalid API key."}', method="POST"),
+        ):
+            sandbox.clear_faults()
+            sandbox.inject(fault)
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert app.step_index == 4, fault
+            status = str(app.query_one("#send-status", FieldMessage).render())
+            assert status.startswith("✗") and "\n" not in status.strip(), status
+            assert app.query_one("#retry-send", Button).display
+        sandbox.clear_faults()
+        app.query_one("#retry-send", Button).press()
+        await settle(pilot)
+        assert app.step_index == 5
+
+
+async def test_quit_before_review_sends_nothing(make_app: AppFactory, sandbox: Sandbox) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await flow.connect(pilot)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "QuitConfirm"
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.step_index == 1
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+    assert app.return_value == EXIT_INTERRUPTED
+    assert writes(sandbox) == []
+
+
+async def test_quit_with_nothing_typed_does_not_ask(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert app.return_value == EXIT_INTERRUPTED
+
+
+async def test_help_opens_and_closes(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f1")
+        await pilot.pause()
+        assert "Esc / Ctrl+B" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is app.screen_stack[0]
+        assert app.step_index == 0
+
+
+def test_token_never_in_repr() -> None:
+    assert DEMO_API_KEY not in repr(SecretStr(DEMO_API_KEY))

@@ -1,0 +1,55 @@
+"""Small pieces the steps share: rule validators, field messages, error sentences."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.validation import ValidationResult, Validator
+from textual.widgets import Static
+
+from wizard.core.errors import WizardError
+from wizard.core.models import Finding
+
+Rule = Callable[[str], list[Finding]]
+
+
+class RuleValidator(Validator):
+    """A Textual validator over one of the core's `check_*` rules; warnings do not fail."""
+
+    def __init__(self, rule: Rule) -> None:
+        super().__init__()
+        self.rule = rule
+
+    def validate(self, value: str) -> ValidationResult:
+        found = [f.message for f in self.rule(value) if f.is_error]
+        return self.failure(" ".join(found)) if found else self.success()
+
+
+class FieldMessage(Static):
+    """The line under a field: an error, a warning or a confirmation, each with a text label
+    so the meaning never depends on colour alone."""
+
+    def show_findings(self, findings: list[Finding]) -> None:
+        errors = [f.message for f in findings if f.is_error]
+        warnings = [f.message for f in findings if not f.is_error]
+        if errors:
+            self.show("error", "✗ " + " ".join(errors))
+        elif warnings:
+            self.show("warning", "! Warning: " + " ".join(warnings))
+        else:
+            self.show("", "")
+
+    def show(self, kind: str, text: str) -> None:
+        """kind: "error", "warning", "success", "busy" or "" (neutral)."""
+        for name in ("error", "warning", "success", "busy"):
+            self.set_class(kind == name, f"-{name}")
+        self.update(text)
+        self.display = bool(text)  # no blank line where there is nothing to say
+
+
+def describe_error(exc: BaseException) -> str:
+    """One plain sentence for the user; never a traceback, never a secret."""
+    if isinstance(exc, WizardError):
+        return str(exc)
+    # Unknown errors might quote input (a token), so only their type is shown.
+    return f"Something unexpected went wrong ({type(exc).__name__}); run with --debug for details."

@@ -1,0 +1,195 @@
+"""Step 1: the Ultravox API key, checked against the service as soon as it has the right shape."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from pydantic import SecretStr
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Button, Input, Label, Static
+
+from wizard.core.errors import WizardError
+from wizard.core.models import Account, api_key_prefix, check_api_key, errors
+from wizard.tui.common import FieldMessage, RuleValidator, describe_error
+from wizard.tui.step import StepView
+
+if TYPE_CHECKING:
+    from wizard.core.credentials import ResolvedSecret
+    from wizard.tui.app import WizardApp
+
+
+class ConnectStep(StepView):
+    """Ultravox API key (prefilled from the environment or keyring) and where secrets will go."""
+
+    step_title: ClassVar[str] = "Connect to Ultravox"
+    DEBOUNCE: ClassVar[float] = 0.4
+    """Seconds of quiet typing before the key is checked with the service."""
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
+        super().__init__(id=id)
+        self._prefill: str | None = None
+        self._account: Account | None = None
+        self._checking = False
+        self._error: str | None = None
+
+    @property
+    def wizard(self) -> WizardApp:
+        return cast("WizardApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Static(
+            "Paste an Ultravox API key. Find it in the Ultravox console under Settings → API keys.",
+            classes="intro",
+        )
+        yield Label("Ultravox API key", classes="field-label")
+        yield Input(
+            placeholder="8 characters . 32 characters",
+            password=True,
+            id="api-key",
+            validators=[RuleValidator(check_api_key)],
+            validate_on=["changed"],
+        )
+        yield FieldMessage(id="api-key-message", classes="field-message")
+        yield Static("", id="api-key-source", classes="hint")
+        with Horizontal(classes="status-row"):
+            yield FieldMessage("", id="account-status")
+            yield Button("Retry", id="retry-account", classes="retry")
+        yield Label("Where secrets will be kept", classes="section")
+        yield Static("Looking for a keyring…", id="storage", classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#retry-account").display = False
+        self.read_store()
+
+    def on_show_step(self) -> None:
+        self.query_one("#api-key", Input).focus()
+
+    # ---------------------------------------------------------------- state
+    def is_dirty(self) -> bool:
+        """The user typed a key that differs from the prefilled one."""
+        value = self.query_one("#api-key", Input).value
+        return bool(value) and value != (self._prefill or "")
+
+    def problems(self) -> list[str]:
+        value = self.query_one("#api-key", Input).value
+        found = errors(check_api_key(value))
+        if found:
+            return [found[0].message]
+        if self._error:
+            return [self._error]
+        if self._account is None:
+            return ["Checking the key with Ultravox…"]
+        return []
+
+    # ------------------------------------------------------------ keyring
+    @work(thread=True, exclusive=True, group="connect-store")
+    def read_store(self) -> None:
+        """Keyring calls can hang (a locked keychain, no D-Bus): never on the event loop."""
+        store = self.wizard.store
+        resolved: ResolvedSecret | None = None
+        read_error: str | None = None
+        try:
+            resolved = store.api_key()
+        except WizardError as exc:
+            read_error = describe_error(exc)
+        try:
+            info = store.info
+            where = store.where()
+            # The reason says why no keyring can hold them and what the choices are.
+            storage = where
+            if not store.persistent and info.reason and info.reason != where:
+                storage = f"{where} {info.reason}"
+        except WizardError as exc:
+            storage = describe_error(exc)
+        self.app.call_from_thread(self._store_read, resolved, read_error, storage)
+
+    def _store_read(
+        self, resolved: ResolvedSecret | None, read_error: str | None, storage: str
+    ) -> None:
+        self.query_one("#storage", Static).update(storage)
+        source = self.query_one("#api-key-source", Static)
+        field = self.query_one("#api-key", Input)
+        if read_error:
+            source.update(f"Could not read a saved key: {read_error}")
+        value: str | None = None
+        label = ""
+        if resolved is not None:
+            value = resolved.value.get_secret_value()
+            label = f"from {resolved.source}" + (f" ({resolved.detail})" if resolved.detail else "")
+        elif self.wizard.options.demo:
+            from wizard.sandbox import DEMO_API_KEY
+
+            value, label = DEMO_API_KEY, "the demo key (demo mode)"
+        if value and not field.value:
+            self._prefill = value
+            prefix = api_key_prefix(value)
+            shown = f"key {prefix}…" if prefix else "a key"
+            source.update(f"Using {shown} {label}. Type to replace it.")
+            field.value = value
+
+    # ---------------------------------------------------------- checking
+    @on(Input.Changed, "#api-key")
+    def _key_changed(self, event: Input.Changed) -> None:
+        self.query_one("#api-key-message", FieldMessage).show_findings(check_api_key(event.value))
+        self._account = None
+        self._error = None
+        self.wizard.forget_account()
+        self._show_account_status()
+        if not errors(check_api_key(event.value)):
+            self._checking = True
+            self._show_account_status()
+            delay = 0.0 if event.value == self._prefill else self.DEBOUNCE
+            self.check_key(event.value.strip(), delay)
+        else:
+            self.workers.cancel_group(self, "connect-check")
+            self._checking = False
+        self.notify_changed()
+
+    @on(Button.Pressed, "#retry-account")
+    def _retry(self) -> None:
+        value = self.query_one("#api-key", Input).value.strip()
+        if not errors(check_api_key(value)):
+            self._error = None
+            self._checking = True
+            self._show_account_status()
+            self.check_key(value, 0.0)
+            self.notify_changed()
+
+    @work(exclusive=True, group="connect-check")
+    async def check_key(self, key: str, delay: float) -> None:
+        """Ask GET /api/accounts/me; a newer keystroke cancels this one (exclusive)."""
+        if delay:
+            await asyncio.sleep(delay)
+        secret = SecretStr(key)
+        client = self.wizard.make_client(secret)
+        kept = False
+        try:
+            account = await client.get_account()
+            await self.wizard.use_account(secret, account, client)
+            kept = True
+            self._account = account
+        except WizardError as exc:
+            self._error = describe_error(exc)
+        finally:
+            if not kept:
+                await asyncio.shield(client.aclose())
+        self._checking = False
+        self._show_account_status()
+        self.notify_changed()
+
+    def _show_account_status(self) -> None:
+        status = self.query_one("#account-status", FieldMessage)
+        retry = self.query_one("#retry-account", Button)
+        retry.display = bool(self._error)
+        if self._account is not None:
+            name = self._account.name or "(no name)"
+            status.show("success", f"✓ Connected to account: {name}")
+        elif self._error:
+            status.show("error", f"✗ {self._error}")
+        elif self._checking:
+            status.show("busy", "… Checking the key with Ultravox")
+        else:
+            status.show("", "")

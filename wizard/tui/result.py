@@ -1,0 +1,126 @@
+"""Step 6: the token prefix Ultravox returned, the answer URLs, and storing the credentials."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from pydantic import SecretStr
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import Label, Static
+
+from wizard.core.errors import WizardError
+from wizard.core.models import PlivoConfig, answer_urls
+from wizard.tui.common import FieldMessage, describe_error
+from wizard.tui.step import StepView
+
+if TYPE_CHECKING:
+    from wizard.tui.app import WizardApp
+
+
+class ResultStep(StepView):
+    """What Ultravox now holds, what to paste into Plivo, and where the secrets were stored."""
+
+    step_title: ClassVar[str] = "Done"
+    can_focus = True  # so its bindings (c: copy) work with no field on the step
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("c", "copy_urls", "Copy URLs", tooltip="Copy the answer URL(s) to the clipboard"),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
+        super().__init__(id=id)
+        self.stored: str | None = None
+        self.urls: list[str] = []
+
+    @property
+    def wizard(self) -> WizardApp:
+        return cast("WizardApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="result-headline", classes="intro")
+        yield Label("Token prefix Ultravox holds", classes="section")
+        yield Static("", id="token-prefix")
+        yield FieldMessage("", id="prefix-check")
+        yield Label("Answer URL for Plivo (c copies)", id="urls-label", classes="section")
+        yield Static("", id="answer-urls")
+        yield FieldMessage("", id="copy-status")
+        yield Label("Credentials", classes="section")
+        yield FieldMessage("", id="store-status")
+        yield Label("Next, in the Plivo console", classes="section")
+        yield Static("", id="next-steps", classes="hint")
+
+    def on_show_step(self) -> None:
+        self.focus()
+
+    def show_result(self, result: PlivoConfig, typed_token: str) -> None:
+        """Fill the step in from what Ultravox answered (called when sending succeeded)."""
+        prefix = result.auth_token_prefix or ""
+        self.query_one("#result-headline", Static).update(
+            f"✓ Ultravox now holds the Plivo config for Auth ID {result.auth_id}."
+        )
+        self.query_one("#token-prefix", Static).update(
+            "  ".join(prefix) + "  …" if prefix else "(not returned)"
+        )
+        check = self.query_one("#prefix-check", FieldMessage)
+        if not typed_token:
+            check.show("success", "✓ Kept the current token.")
+        elif prefix and typed_token.startswith(prefix):
+            check.show("success", "✓ Matches the start of the token you typed.")
+        elif prefix:
+            check.show("warning", "! Does not match the start of the token you typed.")
+        else:
+            check.show("warning", "! Ultravox did not return a prefix to check.")
+        self.urls = answer_urls(result)
+        label = "Answer URLs for Plivo (c copies them)" if len(self.urls) > 1 else None
+        if label:
+            self.query_one("#urls-label", Label).update(label)
+        if result.allow_all_agents:
+            shown = self.urls[0] + "\n(replace {agent_id} with the agent's id)"
+        elif self.urls:
+            shown = "\n".join(self.urls)
+        else:
+            shown = "(no agents allowed yet: go back to allow some)"
+        self.query_one("#answer-urls", Static).update(shown)
+        self.query_one("#next-steps", Static).update(
+            "1. Phone Numbers → Applications → your Application (or create one).\n"
+            "2. Set Answer URL to the URL above for the agent that should answer.\n"
+            "3. Set Answer Method to POST, save, and link your number to the Application."
+        )
+        self.query_one("#store-status", FieldMessage).show("busy", "… Storing the credentials")
+
+    def action_copy_urls(self) -> None:
+        if not self.urls:
+            self.query_one("#copy-status", FieldMessage).show("warning", "! Nothing to copy.")
+            return
+        self.app.copy_to_clipboard("\n".join(self.urls))
+        n = len(self.urls)
+        self.query_one("#copy-status", FieldMessage).show(
+            "success", f"✓ Copied {n} URL{'s' if n != 1 else ''} (through your terminal)."
+        )
+
+    @work(thread=True, exclusive=True, group="store")
+    def store_credentials(
+        self, api_key: SecretStr | None, auth_id: str, token: SecretStr | None
+    ) -> None:
+        """Only now, after Ultravox accepted them; keyring calls can block, so in a thread."""
+        store = self.wizard.store
+        parts: list[str] = []
+        kind = "success"
+        try:
+            if api_key is not None:
+                parts.append(f"API key: {store.save_api_key(api_key)}")
+            if token is not None:
+                parts.append(f"Auth Token: {store.save_plivo_token(auth_id, token)}")
+            if not parts:
+                parts.append("Nothing new to store.")
+        except WizardError as exc:
+            kind = "error"
+            parts.append(f"Could not store the credentials: {describe_error(exc)}")
+        text = ("✓ " if kind == "success" else "✗ ") + " ".join(parts)
+        self.app.call_from_thread(self._stored, kind, text)
+
+    def _stored(self, kind: str, text: str) -> None:
+        self.stored = text
+        self.query_one("#store-status", FieldMessage).show(kind, text)

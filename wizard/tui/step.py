@@ -1,0 +1,47 @@
+"""The base every wizard step widget builds on.
+
+A step is a container shown in the app's ContentSwitcher (so going Back never loses input). The
+app asks `problems()` to decide whether Next is allowed and, if not, to say why; a step posts
+`StepView.Changed` whenever its data changes so the app can refresh the footer and status line.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.containers import Vertical
+from textual.message import Message
+
+
+class StepView(Vertical):
+    """One step of the wizard: a column of widgets with a title and a validity check.
+
+    The app stylesheet gives steps `overflow-y: auto`, so a step scrolls in small terminals.
+    """
+
+    step_title: ClassVar[str] = ""
+    """Shown in the header as "Step k/6: <title>"."""
+
+    can_focus = False
+
+    class Changed(Message):
+        """The step's data changed; the app re-reads `problems()`."""
+
+        def __init__(self, step: StepView) -> None:
+            super().__init__()
+            self.step = step
+
+        @property
+        def control(self) -> StepView:
+            return self.step
+
+    def problems(self) -> list[str]:
+        """Why Next is refused, one plain sentence each; empty when the step is valid."""
+        return []
+
+    def on_show_step(self) -> None:
+        """Called by the app each time this step becomes the current one."""
+
+    def notify_changed(self) -> None:
+        """Post `Changed` for this step (call after any edit that can change `problems()`)."""
+        self.post_message(self.Changed(self))
