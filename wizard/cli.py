@@ -260,20 +260,23 @@ def _wizard(args: argparse.Namespace, out: Output) -> int:
     except ImportError:
         out.error_line("The wizard is not available yet; use `ultravox-plivo apply` for now.")
         return EXIT_USAGE
-    from wizard.commands.runtime import RunState, open_runtime
+    from wizard.commands.runtime import WizardSetup
 
-    with open_runtime(args, out, RunState()) as runtime:
-        options = WizardOptions(
-            api_base=runtime.api_base,
-            plivo_api_base=runtime.plivo_api_base,
-            demo=runtime.demo,
-            insecure_storage=args.insecure_storage,
-            no_mouse=args.no_mouse,
-            debug=args.debug,
-            sandbox=runtime.sandbox,
-            store=runtime.store,
-        )
+    # The sandbox, the store and the API bases are found by the app after its first frame.
+    setup = WizardSetup(args)
+    options = WizardOptions(
+        api_base="",
+        plivo_api_base="",
+        demo=args.demo,
+        insecure_storage=args.insecure_storage,
+        no_mouse=args.no_mouse,
+        debug=args.debug,
+        prepare=setup,
+    )
+    try:
         return run_wizard(options)
+    finally:
+        setup.close()
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import contextlib
 import logging
 import os
 import sys
+import threading
 from collections.abc import Coroutine, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from wizard.core.settings import Settings
     from wizard.core.ultravox import UltravoxClient
     from wizard.sandbox import Sandbox
+    from wizard.tui import WizardOptions
 
 T = TypeVar("T")
 log = logging.getLogger("wizard.cli")
@@ -193,6 +195,53 @@ def make_runtime(
         environ=environ,
         state=state,
     )
+
+
+class WizardSetup:
+    """The wizard's share of the runtime, left until after its first frame.
+
+    The app calls this once, in a thread, as `WizardOptions.prepare`: it starts the demo sandbox
+    or finds the API bases, and opens the credential store (keyring discovery). So the first
+    frame loads neither httpx, pydantic nor keyring. `close()` stops the sandbox, if one started.
+    """
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.sandbox: Sandbox | None = None
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def __call__(self, options: WizardOptions) -> None:
+        args = self.args
+        with self._lock:
+            if self._closed:
+                raise UsageError("The wizard is closing.")
+            if args.demo:
+                from wizard.sandbox import Sandbox
+
+                self.sandbox = Sandbox().start()
+                options.api_base = options.plivo_api_base = self.sandbox.base_url
+                options.sandbox = self.sandbox
+                options.store = demo_store(args.insecure_storage)
+                return
+            from wizard.core.credentials import CredentialStore
+            from wizard.core.http import DEFAULT_PLIVO_API_BASE, DEFAULT_ULTRAVOX_API_BASE
+
+            environ = os.environ
+            options.api_base = (
+                args.api_base or environ.get("ULTRAVOX_API_BASE") or DEFAULT_ULTRAVOX_API_BASE
+            )
+            options.plivo_api_base = (
+                args.plivo_api_base or environ.get("PLIVO_API_BASE") or DEFAULT_PLIVO_API_BASE
+            )
+            options.store = CredentialStore(insecure_storage=args.insecure_storage)
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            if self.sandbox is not None:
+                self.sandbox.stop()
+                self.sandbox = None
 
 
 def demo_store(insecure_storage: bool = False) -> CredentialStore:

@@ -1,0 +1,103 @@
+"""Startup work left for later: steps 2-6 mount on their first visit and then stay mounted;
+the CLI's setup (demo sandbox, store) runs after the first frame through `WizardOptions.prepare`."""
+
+from __future__ import annotations
+
+import argparse
+
+from tests.tui import flow
+from tests.tui.conftest import FAST, AppFactory, screen_text, settle
+from wizard.commands.runtime import WizardSetup
+from wizard.sandbox import DEMO_ACCOUNT_NAME, DEMO_AUTH_ID, DEMO_AUTH_TOKEN, Sandbox
+from wizard.tui import WizardOptions
+from wizard.tui.agents import AgentsStep
+from wizard.tui.app import WizardApp
+from wizard.tui.mapping import MappingStep
+from wizard.tui.step import StepView
+
+TOKEN = "Tok3n_" + "x" * 34
+
+
+def mounted_steps(app: WizardApp) -> list[str]:
+    return [step.id or "" for step in app.query(StepView)]
+
+
+async def test_later_steps_mount_on_first_visit_and_back_keeps_them(
+    make_app: AppFactory, sandbox: Sandbox
+) -> None:
+    sandbox.plivo_accounts[DEMO_AUTH_ID] = TOKEN
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert mounted_steps(app) == ["connect"]
+        await flow.connect(pilot)
+        assert mounted_steps(app) == ["connect", "plivo"]
+        await flow.credentials(pilot, TOKEN)
+        await flow.pick_agents(pilot, None)
+        assert app.step_index == 3
+        assert mounted_steps(app) == ["connect", "plivo", "agents", "mapping"]
+        mapping = app.query_one(MappingStep)
+        mapping.load_model({"From": "user.phone", "To": "user.line"})
+        await settle(pilot)
+
+        for _ in range(3):  # back to step 1: every step stays mounted, rows and all
+            await pilot.press("ctrl+b")
+            await settle(pilot)
+        assert app.step_index == 0
+        assert mounted_steps(app) == ["connect", "plivo", "agents", "mapping"]
+        for _ in range(3):
+            await pilot.press("ctrl+n")
+            await settle(pilot)
+        assert app.step_index == 3
+        assert app.query_one(MappingStep) is mapping  # the same widget, not a new one
+        assert mapping.to_model() == {"From": "user.phone", "To": "user.line"}
+        assert "user.line" in screen_text(app)
+
+
+async def test_current_config_reaches_steps_mounted_later(
+    make_app: AppFactory, sandbox: Sandbox
+) -> None:
+    """The config read on step 2 fills steps 3-4, which are mounted only when visited."""
+    agent = sandbox.agents[0]["agentId"]
+    sandbox.plivo_config = {
+        "authId": DEMO_AUTH_ID,
+        "authToken": DEMO_AUTH_TOKEN,
+        "callCreationAllowedAgentIds": [agent],
+        "callCreationAllowAllAgents": False,
+        "requestContextMapping": {"From": "user.phone"},
+    }
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await flow.connect(pilot)
+        assert "mapping" not in mounted_steps(app)
+        await pilot.press("ctrl+n")  # keep the current token
+        await settle(pilot)
+        assert app.query_one(AgentsStep).selected_ids == [agent]
+        await pilot.press("ctrl+n")  # the agent the service holds
+        await settle(pilot)
+        assert app.step_index == 3
+        assert app.query_one(MappingStep).to_model() == {"From": "user.phone"}
+
+
+async def test_cli_setup_runs_after_the_first_frame(sandbox: Sandbox) -> None:
+    """`--demo` as the CLI runs it: the sandbox and store come from `prepare`, not up front."""
+    del sandbox  # the setup starts its own
+    setup = WizardSetup(argparse.Namespace(demo=True, insecure_storage=False))
+    options = WizardOptions(
+        api_base="",
+        plivo_api_base="",
+        demo=True,
+        no_blink=True,
+        http_settings=FAST,
+        prepare=setup,
+    )
+    app = WizardApp(options)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            assert setup.sandbox is not None
+            assert options.api_base == setup.sandbox.base_url
+            assert f"Connected to account: {DEMO_ACCOUNT_NAME}" in screen_text(app)
+    finally:
+        setup.close()
+    assert setup.sandbox is None
