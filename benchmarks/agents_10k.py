@@ -85,6 +85,7 @@ async def _child(base_url: str) -> dict[str, Any]:
         client = app.make_client(key)
         account = await client.get_account()
         await app.use_account(key, account, client)
+        await app.ensure_step("agents")  # later steps mount on first visit
         step = app.query_one(AgentsStep)
         picker = app.query_one(AgentPicker)
 

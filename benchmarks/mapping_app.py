@@ -36,9 +36,10 @@ class MappingBenchApp(WizardApp):
     CSS_PATH = str(Path(wizard.tui.__file__).parent / "wizard.tcss")
 
     def on_mount(self) -> None:
-        self.call_after_refresh(self._preload)
+        self.call_after_refresh(self._preload_rows)
 
-    def _preload(self) -> None:
+    async def _preload_rows(self) -> None:
+        await self.ensure_step("mapping")  # later steps mount on first visit
         self.query_one(MappingStep).load_model(mapping_from_rows(clean_rows()))
         self.call_after_refresh(self.go_to, "mapping")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,6 +20,14 @@ from tests.conftest import SandboxFactory
 from wizard.core.http import HttpSettings
 from wizard.core.ultravox import UltravoxClient
 from wizard.sandbox import DEMO_API_KEY, Fault, Sandbox
+from wizard.tui.agent_catalog import (
+    LoadState,
+    list_rows,
+    paste_findings_text,
+    selection_problems,
+    sort_pasted,
+)
+from wizard.tui.agent_catalog import status_text as load_status_text
 from wizard.tui.agents import (
     SHOWN_MATCHES,
     AgentCatalog,
@@ -28,6 +37,8 @@ from wizard.tui.agents import (
     split_agent_ids,
 )
 from wizard.tui.step import StepView
+
+WIZARD_TCSS = Path(__file__).parents[2] / "wizard" / "tui" / "wizard.tcss"
 
 FAST = HttpSettings(max_attempts=2, backoff_base=0.0, backoff_max=0.0, retry_after_cap=0.0)
 
@@ -52,6 +63,7 @@ class GatedTransport(httpx.AsyncHTTPTransport):
 class AgentsHost(App[None]):
     """The agents step alone, with stand-ins for the shell's title, status line and footer."""
 
+    CSS_PATH = WIZARD_TCSS  # the wizard's one stylesheet, as the real app loads it
     CSS = "#chrome, #next-status { height: 1; }"
 
     def __init__(self, step: AgentsStep, on_ready: Callable[[AgentsStep], None] | None = None):
@@ -132,6 +144,75 @@ def test_catalog_filters_by_name_or_id_and_caps_what_it_returns() -> None:
     assert by_id == [agents[42].agent_id] and count == 1
     everything, count = catalog.matching("", 200)
     assert len(everything) == 200 and count == 300
+
+
+def test_pasted_ids_are_sorted_into_added_kept_and_refused() -> None:
+    ticked = str(uuid.uuid4())
+    fresh = [str(uuid.uuid4()) for _ in range(3)]
+    tokens = [ticked, "not-an-id", fresh[0], fresh[0].upper(), fresh[1], fresh[2]]
+    pasted = sort_pasted(tokens, {ticked: None}, limit=3)
+    assert pasted.added == (fresh[0], fresh[1])  # the upper-case repeat is the same id
+    assert pasted.kept == ("not-an-id", fresh[2])  # invalid, and over the limit, stay
+    assert pasted.refused == 1
+
+
+def test_list_rows_pin_ticked_agents_that_are_not_loaded() -> None:
+    from wizard.core.models import Agent
+
+    catalog = AgentCatalog()
+    agents = [Agent(agent_id=str(uuid.uuid4()), name=f"Support {i}") for i in range(5)]
+    catalog.add(agents)
+    gone, later = str(uuid.uuid4()), str(uuid.uuid4())
+    selected = [agents[1].agent_id, gone, later]
+    rows, matches = list_rows(selected, catalog, {gone}, "", limit=2)
+    assert rows == [
+        (gone, "missing"),
+        (later, "unknown"),
+        (agents[0].agent_id, "agent"),
+        (agents[1].agent_id, "agent"),
+    ]
+    assert matches == 5
+    rows, matches = list_rows(selected, catalog, {gone}, "support 3")
+    assert rows == [(agents[3].agent_id, "agent")] and matches == 1
+
+
+@pytest.mark.parametrize(
+    ("state", "query", "matches", "expected"),
+    [
+        (LoadState(0, None, False, None, False), "", 0, "Agents not loaded."),
+        (LoadState(0, None, False, None, True), "", 0, "Loading agents…"),
+        (LoadState(150, 1234, False, None, True), "", 150, "150 of 1,234 loaded…"),
+        (LoadState(1, 1, True, None, True), "x", 1, "All 1 agent loaded. 1 match."),
+        (LoadState(25, 25, True, None, True), "a", 3, "All 25 agents loaded. 3 matches."),
+        (LoadState(0, None, False, "Ultravox failed.", True), "", 0, "None loaded."),
+        (
+            LoadState(100, 900, False, "Ultravox failed.", True),
+            "",
+            100,
+            "100 of 900 loaded; loading stopped.",
+        ),
+        (
+            LoadState(10_000, 10_000, True, None, True),
+            "",
+            10_000,
+            "All 10,000 agents loaded. Showing 200 of 10,000 matches; type to narrow.",
+        ),
+    ],
+)
+def test_status_text_says_how_far_loading_got(
+    state: LoadState, query: str, matches: int, expected: str
+) -> None:
+    assert load_status_text(state, query, matches) == expected
+
+
+def test_selection_problems_name_each_reason() -> None:
+    assert selection_problems(0, 0, "") == ["Pick at least one agent, or allow all agents."]
+    assert selection_problems(3, 0, "") == []
+    too_many = selection_problems(101, 2, "")
+    assert "At most 100 agents" in too_many[0] and "2 ticked agents no longer exist" in too_many[1]
+    assert "Press Enter" in selection_problems(1, 0, str(uuid.uuid4()))[0]
+    assert selection_problems(1, 0, "nope") != []
+    assert paste_findings_text(["a", "b", "c", "d"]) == "a b (and 2 more)"
 
 
 # --- loading --------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,14 +12,18 @@ from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.widgets import Footer, Input, Static
 
-from wizard.core.mapping import SAMPLE_PLIVO_REQUEST
+from wizard.core.mapping import SAMPLE_PLIVO_REQUEST, MappingRow, analyse_mapping
 from wizard.tui.mapping import MappingRowEditor, MappingStep
+from wizard.tui.mapping_text import preview_note
 from wizard.tui.step import StepView
+
+WIZARD_TCSS = Path(__file__).parents[2] / "wizard" / "tui" / "wizard.tcss"
 
 
 class MappingHost(App[None]):
     """The mapping step alone, with stand-ins for the shell's title, status line and footer."""
 
+    CSS_PATH = WIZARD_TCSS  # the wizard's one stylesheet, as the real app loads it
     CSS = "#chrome, #next-status { height: 1; }"
 
     def __init__(self, step: MappingStep, on_ready: Callable[[MappingStep], None] | None = None):
@@ -221,6 +226,52 @@ async def test_the_preview_follows_every_keystroke() -> None:
         assert shown == "{}"
         sample = str(step.query_one("#mapping-sample", Static).render())
         assert "From" in sample and SAMPLE_PLIVO_REQUEST["From"] in sample
+
+
+async def test_the_preview_says_which_fields_the_sample_call_lacks() -> None:
+    step = MappingStep()
+    app = MappingHost(step, lambda s: s.load_model({"From": "user.phone"}))
+    async with app.run_test(size=(80, 24)) as pilot:
+        note = step.query_one("#mapping-preview-note", Static)
+        assert step.preview_note == "" and not note.display
+        await pilot.press("ctrl+a", *"X-PH-Plan", "tab", *"user.plan")
+        assert preview(step) == {"user": {"phone": SAMPLE_PLIVO_REQUEST["From"]}}
+        assert step.preview_note == "Not in the sample call (left out):\n  X-PH-Plan"
+        assert note.display and "X-PH-Plan" in str(note.render())
+        pane = step.query_one("#mapping-preview-scroll")
+        assert note.region.height == 2 and pane.region.contains_region(note.region)
+        step.editors[1].request.value = "To"  # a field the sample carries: the note goes
+        await pilot.pause()
+        assert step.preview_note == "" and not note.display
+        assert preview(step)["user"]["plan"] == SAMPLE_PLIVO_REQUEST["To"]
+        # The preview re-lays itself out only when its height changes: it must still fit.
+        shown = step.query_one("#mapping-preview", Static)
+        assert shown.region.height == len(step.preview_text.splitlines()) == 6
+        await pilot.press(*"xyz")  # same lines, longer key: no new layout needed
+        assert "planxyz" in step.preview_text
+        assert shown.region.height == 6
+
+
+def test_preview_note_names_absent_fields_briefly_and_rows_with_errors() -> None:
+    rows = [MappingRow("From", "a"), MappingRow("X-PH-Plan", "b"), MappingRow("", "")]
+    rows += [MappingRow(f"X-PH-H{i}", f"h.x{i}") for i in range(5)]
+    note = preview_note(rows, analyse_mapping(rows), SAMPLE_PLIVO_REQUEST)
+    assert note.splitlines() == [
+        "Not in the sample call (left out):",
+        "  X-PH-Plan",
+        "  X-PH-H0",
+        "  and 4 more",
+    ]
+    broken = [MappingRow("X-PH-Plan", "9bad"), MappingRow("Nope", "c")]
+    note = preview_note(broken, analyse_mapping(broken), SAMPLE_PLIVO_REQUEST)
+    # The row with an error is counted as an error, not as an absent field.
+    assert note.splitlines() == [
+        "Not in the sample call (left out):",
+        "  Nope",
+        "Rows with errors are left out.",
+    ]
+    fine = [MappingRow("From", "user.phone")]
+    assert preview_note(fine, analyse_mapping(fine), SAMPLE_PLIVO_REQUEST) == ""
 
 
 async def test_the_current_mapping_is_preloaded() -> None:

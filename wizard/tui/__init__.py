@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -31,6 +32,10 @@ class WizardOptions:
     """No cursor blink (also implied by SSH_CONNECTION): an idle wizard then sends nothing."""
     http_settings: HttpSettings | None = None
     """Timeouts and retries for the clients (tests make backoff instant)."""
+    prepare: Callable[[WizardOptions], None] | None = None
+    """Setup the CLI leaves until after the first frame: run once, in a thread, before the
+    store or a client is used. It may fill in `api_base`, `plivo_api_base`, `sandbox` and
+    `store` (e.g. start the demo sandbox), so the first frame waits for none of that."""
 
     @property
     def blink(self) -> bool:

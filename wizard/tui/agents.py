@@ -9,177 +9,55 @@ the list only ever shows a window of the agents, rebuilt as the filter changes.
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.segment import Segment
-from textual import events, on, work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.content import Content
-from textual.message import Message
-from textual.strip import Strip
-from textual.widgets import Input, Label, OptionList, SelectionList, Static, Switch
-from textual.widgets.selection_list import Selection
+from textual.widgets import Input, Label, SelectionList, Static, Switch
 
 from wizard.core.errors import NotFoundError, WizardError
-from wizard.core.models import MAX_AGENTS, Agent, check_agent_ids, errors, normalise_agent_id
+from wizard.core.models import MAX_AGENTS, check_agent_ids, errors, normalise_agent_id
+from wizard.tui.agent_catalog import (
+    SHOWN_MATCHES,
+    AgentCatalog,
+    AgentSelection,
+    LoadState,
+    list_rows,
+    paste_findings_text,
+    plural,
+    selection_problems,
+    sort_pasted,
+    split_agent_ids,
+    status_text,
+)
+from wizard.tui.agent_picker import AgentIdsInput, AgentPicker, agent_prompt
 from wizard.tui.step import StepView
 
 if TYPE_CHECKING:
     from wizard.core.ultravox import UltravoxClient
 
-SHOWN_MATCHES = 200
-"""Most agents the list shows at once; typing narrows the rest (keeps 10,000 agents cheap)."""
-
 SEARCH_DEBOUNCE = 0.3
 """Seconds of no typing before the service is asked to search what is not loaded yet."""
 
-_ID_SEPARATORS = re.compile(r"[\s,;]+")
-
-
-@dataclass(frozen=True)
-class AgentSelection:
-    """The agents step as a model: all agents, or this list (empty when `allow_all`)."""
-
-    allow_all: bool
-    agent_ids: tuple[str, ...]
-
-
-def split_agent_ids(text: str) -> list[str]:
-    """The ids in pasted text: separated by commas, semicolons, spaces or newlines."""
-    return [part for part in _ID_SEPARATORS.split(text) if part]
-
-
-class AgentCatalog:
-    """The agents loaded so far, in service order, with a lowercase index for instant filtering."""
-
-    def __init__(self) -> None:
-        self._agents: dict[str, Agent] = {}
-        self._keys: list[str] = []
-        self._ids: list[str] = []
-
-    def __len__(self) -> int:
-        return len(self._ids)
-
-    def __contains__(self, agent_id: object) -> bool:
-        return agent_id in self._agents
-
-    def get(self, agent_id: str) -> Agent | None:
-        return self._agents.get(agent_id)
-
-    def add(self, agents: Iterable[Agent]) -> int:
-        """Add agents not seen yet (a retry or a search may repeat some); returns how many."""
-        added = 0
-        for agent in agents:
-            agent_id = normalise_agent_id(agent.agent_id) or agent.agent_id
-            if agent_id in self._agents:
-                continue
-            self._agents[agent_id] = agent
-            self._ids.append(agent_id)
-            self._keys.append(f"{agent.name.lower()}\n{agent_id}")
-            added += 1
-        return added
-
-    def matching(self, query: str, limit: int) -> tuple[list[str], int]:
-        """The first `limit` ids whose name or id contains `query`, and how many match in all."""
-        needle = query.strip().lower()
-        if not needle:
-            return self._ids[:limit], len(self._ids)
-        hits = [i for i, key in enumerate(self._keys) if needle in key]
-        return [self._ids[i] for i in hits[:limit]], len(hits)
-
-
-class AgentPicker(SelectionList[str]):
-    """A multi-select list that asks before ticking, so the 101st agent can be refused."""
-
-    class Refused(Message):
-        """The user tried to tick an agent beyond the limit."""
-
-        def __init__(self, agent_id: str) -> None:
-            super().__init__()
-            self.agent_id = agent_id
-
-    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
-        super().__init__(id=id)
-        self.limit = MAX_AGENTS
-        self.outside_count = 0
-        """Ticked agents that the list does not show (filtered out), counted toward the limit."""
-
-    def render_line(self, y: int) -> Strip:
-        # SelectionList draws "X" in every box and tells ticked from unticked by colour only;
-        # blank the unticked ones so the difference survives NO_COLOR and 16-colour terminals.
-        line = super().render_line(y)
-        segments = list(line)
-        index = self.scroll_offset.y + y
-        if len(segments) < 4 or not 0 <= index < self.option_count:
-            return line
-        if self.get_option_at_index(index).value in self._selected:
-            return line
-        inner = segments[1]
-        segments[1] = Segment(" " * len(inner.text), inner.style, inner.control)
-        return Strip(segments, line.cell_length)
-
-    def _on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        event.prevent_default()  # replaces SelectionList's handler, which toggles unconditionally
-        value = self.get_option_at_index(event.option_index).value
-        if value not in self.selected and self.outside_count + len(self.selected) >= self.limit:
-            self.post_message(self.Refused(value))
-            return
-        self.toggle(value)
-
-
-class AgentIdsInput(Input):
-    """An Input that keeps every line of a multi-line paste (ids one per line are common)."""
-
-    def _on_paste(self, event: events.Paste) -> None:
-        event.prevent_default()  # Input's own handler would insert the first line again
-        if event.text:
-            text = " ".join(split_agent_ids(event.text))
-            if self.value and not self.value.endswith(" "):
-                text = " " + text
-            self.insert_text_at_cursor(text)
-        event.stop()
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count:,} {word}" if count == 1 else f"{count:,} {word}s"
+__all__ = [
+    "SEARCH_DEBOUNCE",
+    "SHOWN_MATCHES",
+    "AgentCatalog",
+    "AgentIdsInput",
+    "AgentPicker",
+    "AgentSelection",
+    "AgentsStep",
+    "split_agent_ids",
+]
 
 
 class AgentsStep(StepView):
     """Allow all agents, or pick up to 100 of the account's agents (searchable, or pasted ids)."""
 
     step_title: ClassVar[str] = "Agents"
-
-    DEFAULT_CSS = """
-    AgentsStep {
-        #agents-top { height: 1; }
-        #agents-allow-all {
-            border: none;
-            height: 1;
-            padding: 0 1;
-            &:focus { background: $boost; text-style: bold; }
-        }
-        #agents-allow-all-label { width: 1fr; padding: 0 1; }
-        #agents-counter { width: auto; padding: 0 1; }
-        #agents-counter.-full { text-style: bold; color: $text-warning; }
-        .agents-field { height: 1; }
-        .agents-field-label { width: 9; color: $text-muted; }
-        #agents-picker { height: 1fr; min-height: 3; }
-        #agents-status { color: $text-muted; height: 1; }
-        #agents-error { color: $text-error; }
-        #agents-note { color: $text-warning; }
-        #agents-paste-findings { color: $text-error; }
-        #agents-error, #agents-note, #agents-paste-findings { display: none; }
-        #agents-error.-shown, #agents-note.-shown, #agents-paste-findings.-shown {
-            display: block;
-        }
-    }
-    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+t", "toggle_allow_all", "All agents", tooltip="Allow all agents, or a list"),
@@ -195,7 +73,6 @@ class AgentsStep(StepView):
         self._total: int | None = None
         self._complete = False
         self._load_error: str | None = None
-        self._shown: list[tuple[str, str]] = []  # (id, kind) as the list shows them now
         self._match_count = 0
 
     def compose(self) -> ComposeResult:
@@ -285,30 +162,8 @@ class AgentsStep(StepView):
     def problems(self) -> list[str]:
         if self.query_one("#agents-allow-all", Switch).value:
             return []
-        found: list[str] = []
-        count = len(self._selected)
-        if count == 0:
-            found.append("Pick at least one agent, or allow all agents.")
-        elif count > MAX_AGENTS:
-            found.append(
-                f"At most {MAX_AGENTS} agents can be allowed ({count} ticked);"
-                " untick some, or allow all agents."
-            )
-        missing = len(self.missing_ids)
-        if missing:
-            found.append(
-                "1 ticked agent no longer exists (marked missing); untick it."
-                if missing == 1
-                else f"{missing} ticked agents no longer exist (marked missing); untick them."
-            )
         pasted = self.query_one("#agents-paste", Input).value
-        if pasted.strip():
-            paste_errors = errors(check_agent_ids(split_agent_ids(pasted)))
-            if paste_errors:
-                found.extend(f.message for f in paste_errors[:3])
-            else:
-                found.append("Press Enter in the ids field to add the pasted ids, or clear it.")
-        return found
+        return selection_problems(len(self._selected), len(self.missing_ids), pasted)
 
     def on_show_step(self) -> None:
         if not self.query_one("#agents-allow-all", Switch).value:
@@ -485,98 +340,40 @@ class AgentsStep(StepView):
         self.notify_changed()
 
     def _add_pasted(self, field: Input) -> None:
-        tokens = split_agent_ids(field.value)
-        keep: list[str] = []
-        added: list[str] = []
-        refused = 0
-        for token in tokens:
-            agent_id = normalise_agent_id(token)
-            if agent_id is None:
-                keep.append(token)
-            elif agent_id in self._selected or agent_id in added:
-                continue
-            elif len(self._selected) + len(added) >= MAX_AGENTS:
-                keep.append(token)
-                refused += 1
-            else:
-                added.append(agent_id)
-        for agent_id in added:
+        pasted = sort_pasted(split_agent_ids(field.value), self._selected, MAX_AGENTS)
+        for agent_id in pasted.added:
             self._selected[agent_id] = None
-        field.value = " ".join(keep)
-        if refused:
+        field.value = " ".join(pasted.kept)
+        if pasted.refused:
             self._set_note(
-                f"At most {MAX_AGENTS} agents can be allowed; {_plural(refused, 'id')}"
+                f"At most {MAX_AGENTS} agents can be allowed; {plural(pasted.refused, 'id')}"
                 " left in the field."
             )
-        elif added:
+        elif pasted.added:
             self._set_note(None)
-        self._set_paste_findings([f.message for f in errors(check_agent_ids(keep))])
-        if added:
+        self._set_paste_findings([f.message for f in errors(check_agent_ids(pasted.kept))])
+        if pasted.added:
             self._flag_missing_if_complete()
             if not self._complete:
-                self._check_exist(added)
+                self._check_exist(pasted.added)
         self._selection_changed(rebuild=True)
-
-    def _desired_rows(self) -> list[tuple[str, str]]:
-        """What the list should show: ticked agents not loaded (pinned first), then matches."""
-        query = self.query_one("#agents-search", Input).value.strip().lower()
-        rows: list[tuple[str, str]] = []
-        for agent_id in self._selected:
-            if agent_id in self._catalog or (query and query not in agent_id):
-                continue
-            rows.append((agent_id, "missing" if agent_id in self._missing else "unknown"))
-        shown, self._match_count = self._catalog.matching(query, SHOWN_MATCHES)
-        rows.extend((agent_id, "agent") for agent_id in shown)
-        return rows
-
-    def _prompt(self, agent_id: str, kind: str) -> Content:
-        if kind == "missing":
-            return Content.assemble(("missing: ", "bold"), agent_id, (" no longer exists", "dim"))
-        if kind == "unknown":
-            state = "not loaded yet" if not self._complete else "checking"
-            return Content.assemble(agent_id, (f" ({state})", "dim"))
-        agent = self._catalog.get(agent_id)
-        name = agent.name if agent is not None and agent.name else "(unnamed agent)"
-        return Content.assemble(name, ("  " + agent_id[:8], "dim"))
 
     def _refresh_list(self) -> None:
         if not self.is_mounted:
             return
         picker = self.query_one(AgentPicker)
-        rows = self._desired_rows()
-        if rows != self._shown:
-            selections = [
-                Selection(self._prompt(agent_id, kind), agent_id, agent_id in self._selected)
+        query = self.query_one("#agents-search", Input).value
+        rows, self._match_count = list_rows(self._selected, self._catalog, self._missing, query)
+        if rows != picker.rows:
+            prompts = [
+                agent_prompt(agent_id, kind, self._catalog.get(agent_id), self._complete)
                 for agent_id, kind in rows
             ]
-            old = len(self._shown)
-            with picker.prevent(SelectionList.SelectedChanged):
-                if rows[:old] == self._shown:
-                    picker.add_options(selections[old:])  # a page arrived: keep the cursor
-                    if picker.highlighted is None and rows:
-                        picker.highlighted = 0
-                else:
-                    highlighted = picker.highlighted_option
-                    picker.clear_options()
-                    picker.add_options(selections)
-                    if rows:
-                        picker.highlighted = self._index_of(
-                            rows, highlighted.value if isinstance(highlighted, Selection) else None
-                        )
-            self._shown = rows
+            picker.show_rows(rows, prompts, self._selected)
         self._sync_outside_count()
 
-    @staticmethod
-    def _index_of(rows: list[tuple[str, str]], agent_id: str | None) -> int:
-        for index, (row_id, _) in enumerate(rows):
-            if row_id == agent_id:
-                return index
-        return 0
-
     def _sync_outside_count(self) -> None:
-        picker = self.query_one(AgentPicker)
-        shown = {agent_id for agent_id, _ in self._shown}
-        picker.outside_count = sum(1 for agent_id in self._selected if agent_id not in shown)
+        self.query_one(AgentPicker).count_outside(self._selected)
 
     def _refresh_counter(self) -> None:
         if not self.is_mounted:
@@ -592,24 +389,15 @@ class AgentsStep(StepView):
     def _refresh_status(self) -> None:
         if not self.is_mounted:
             return
-        loaded = len(self._catalog)
-        if self._client is None:
-            text = "Agents not loaded."
-        elif self._load_error is not None:
-            of_total = f" of {self._total:,}" if self._total is not None else ""
-            text = f"{loaded:,}{of_total} loaded; loading stopped." if loaded else "None loaded."
-        elif self._complete:
-            text = f"All {_plural(loaded, 'agent')} loaded."
-        elif self._total is not None:
-            text = f"{loaded:,} of {self._total:,} loaded…"
-        else:
-            text = f"{loaded:,} loaded…" if loaded else "Loading agents…"
-        query = self.query_one("#agents-search", Input).value.strip()
-        matches = self._match_count
-        if matches > SHOWN_MATCHES:
-            text += f" Showing {SHOWN_MATCHES} of {matches:,} matches; type to narrow."
-        elif query:
-            text += f" {matches:,} {'match' if matches == 1 else 'matches'}."
+        state = LoadState(
+            loaded=len(self._catalog),
+            total=self._total,
+            complete=self._complete,
+            error=self._load_error,
+            started=self._client is not None,
+        )
+        query = self.query_one("#agents-search", Input).value
+        text = status_text(state, query, self._match_count)
         self.query_one("#agents-status", Static).update(text)
         error = self.query_one("#agents-error", Static)
         if self._load_error:
@@ -623,6 +411,5 @@ class AgentsStep(StepView):
 
     def _set_paste_findings(self, messages: list[str]) -> None:
         field = self.query_one("#agents-paste-findings", Static)
-        shown = messages[:2] + ([f"(and {len(messages) - 2} more)"] if len(messages) > 2 else [])
-        field.update(" ".join(shown))
+        field.update(paste_findings_text(messages))
         field.set_class(bool(messages), "-shown")

@@ -8,7 +8,7 @@ from textual.validation import ValidationResult, Validator
 from textual.widgets import Static
 
 from wizard.core.errors import WizardError
-from wizard.core.models import Finding
+from wizard.core.rules import Finding
 
 Rule = Callable[[str], list[Finding]]
 

@@ -5,19 +5,19 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, ClassVar, cast
 
-from pydantic import SecretStr
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button, Input, Label, Static
 
 from wizard.core.errors import WizardError
-from wizard.core.models import Account, api_key_prefix, check_api_key, errors
+from wizard.core.rules import api_key_prefix, check_api_key, errors
 from wizard.tui.common import FieldMessage, RuleValidator, describe_error
 from wizard.tui.step import StepView
 
 if TYPE_CHECKING:
     from wizard.core.credentials import ResolvedSecret
+    from wizard.core.models import Account
     from wizard.tui.app import WizardApp
 
 
@@ -62,7 +62,8 @@ class ConnectStep(StepView):
 
     def on_mount(self) -> None:
         self.query_one("#retry-account").display = False
-        self.read_store()
+        # After the first frame: finding the store (keyring, demo sandbox) can take a while.
+        self.wizard.after_first_frame(self.read_store)
 
     def on_show_step(self) -> None:
         self.query_one("#api-key", Input).focus()
@@ -88,9 +89,14 @@ class ConnectStep(StepView):
     @work(thread=True, exclusive=True, group="connect-store")
     def read_store(self) -> None:
         """Keyring calls can hang (a locked keychain, no D-Bus): never on the event loop."""
-        store = self.wizard.store
         resolved: ResolvedSecret | None = None
         read_error: str | None = None
+        try:
+            store = self.wizard.store
+        except WizardError as exc:
+            message = describe_error(exc)
+            self.app.call_from_thread(self._store_read, None, message, message)
+            return
         try:
             resolved = store.api_key()
         except WizardError as exc:
@@ -163,6 +169,9 @@ class ConnectStep(StepView):
         """Ask GET /api/accounts/me; a newer keystroke cancels this one (exclusive)."""
         if delay:
             await asyncio.sleep(delay)
+        await self.wizard.wait_prepared()
+        from pydantic import SecretStr
+
         secret = SecretStr(key)
         client = self.wizard.make_client(secret)
         kept = False

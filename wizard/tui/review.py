@@ -183,7 +183,7 @@ class ReviewStep(StepView):
             self._failed(exc)
             return
         self.sending = False
-        self.wizard.finish(result)
+        await self.wizard.finish(result)
 
     def _failed(self, exc: WizardError) -> None:
         self._send_error = describe_error(exc)
