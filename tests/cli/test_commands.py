@@ -42,14 +42,35 @@ def create(cli: Cli, *extra: str) -> dict[str, Any]:
 
 def test_create_update_and_allow_all_switch(cli: Cli) -> None:
     a0, a1 = agent(cli, 0), agent(cli, 1)
-    result = create(cli, "--agent", a0, "--map", "From=user.phone")
+    proc = cli.run(
+        "apply",
+        "--auth-id",
+        DEMO_AUTH_ID,
+        "--auth-token-stdin",
+        "--yes",
+        "--json",
+        "--agent",
+        a0,
+        "--map",
+        "From=user.phone",
+        stdin=DEMO_AUTH_TOKEN + "\n",
+    )
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    # No keyring (the null backend) and no --insecure-storage: a one-shot command cannot
+    # keep a secret, so it says so instead of "stored in memory for this session".
+    assert result["stored"] is None
+    assert (
+        "the Plivo Auth Token was not stored: the keyring is switched off (null backend);"
+        " use --insecure-storage, or set PLIVO_AUTH_TOKEN" in proc.stderr
+    )
+    assert "memory" not in proc.stderr + proc.stdout
     assert result["action"] == "created"
     assert result["method"] == "POST"
     assert result["tokenPrefix"] == DEMO_AUTH_TOKEN[: len(result["tokenPrefix"])]
     assert result["tokenPrefixMatches"] is True
     assert result["answerUrls"] == [f"https://app.ultravox.ai/api/agents/{a0}/telephony_xml"]
     assert result["plivoAccount"] == "Demo Plivo Account"
-    assert result["stored"] == {"plivoToken": "memory (this session only)"}
     assert bodies(cli, "POST") == [
         {
             "authId": DEMO_AUTH_ID,
@@ -61,7 +82,7 @@ def test_create_update_and_allow_all_switch(cli: Cli) -> None:
     ]
     # The Auth ID is remembered (not a secret) for next time.
     settings = json.loads((cli.home / "config/ultravox-plivo/settings.json").read_text())
-    assert settings == {"last_auth_id": DEMO_AUTH_ID}
+    assert settings == {"last_auth_id": DEMO_AUTH_ID, "stored_auth_ids": []}
 
     # Update: no token, no auth id; only the agents change, and the mapping gains a row.
     proc = cli.run("apply", "--agent", a1, "--map", "To=call.to", "--yes", "--json")

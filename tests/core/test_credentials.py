@@ -37,11 +37,8 @@ AUTH_ID = "MAXXXXXXXXXXXXXXXXX1"
 OTHER_AUTH_ID = "SAYYYYYYYYYYYYYYYYY2"
 
 
-class DictBackend(KeyringBackend):
-    """A working backend for tests; subclasses rename module/class to pose as real ones."""
-
-    priority = -1
-    viable = False  # never let keyring's own detection pick a test backend
+class DictStorage:
+    """The dict every test backend keeps its secrets in (one copy, mixed into each)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -56,6 +53,16 @@ class DictBackend(KeyringBackend):
     def delete_password(self, service: str, username: str) -> None:
         if self.items.pop((service, username), None) is None:
             raise PasswordDeleteError("missing")
+
+
+class DictBackend(DictStorage, KeyringBackend):
+    """A working backend for tests; subclasses rename module/class to pose as real ones.
+
+    Not a MemoryKeyring: the store treats that one as session memory whatever it poses as.
+    """
+
+    priority = -1
+    viable = False  # never let keyring's own detection pick a test backend
 
 
 def posing_as(module: str, name: str) -> DictBackend:
@@ -66,25 +73,11 @@ def posing_as(module: str, name: str) -> DictBackend:
     return backend
 
 
-class FakeSecretService(SecretService.Keyring):
+class FakeSecretService(DictStorage, SecretService.Keyring):
     """Classified as Secret Service (by its base class) but stores in a dict."""
 
     priority = -1
     viable = False
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.items: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.items.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.items[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.items.pop((service, username), None) is None:
-            raise PasswordDeleteError("missing")
 
 
 class HangingSecretService(FakeSecretService):
@@ -481,20 +474,45 @@ def test_every_keyring_call_is_bounded(operation: str, tmp_path: Path) -> None:
         backend.release.set()
 
 
-def test_locked_keyring_is_a_plain_error_and_session_is_the_way_out(tmp_path: Path) -> None:
+def test_locked_keyring_is_a_plain_error_naming_real_ways_out(tmp_path: Path) -> None:
     store = store_for(BrokenSecretService(KeyringLocked("Failed to unlock the item!")), tmp_path)
     with pytest.raises(CredentialStoreError) as err:
         store.save_api_key(SecretStr(API_KEY))
     assert str(err.value).startswith("The keyring (Secret Service) is locked.")
-    assert "this session only" in str(err.value)
+    # Options a user can take (the store has no "session only" switch to offer).
+    assert "session only" not in str(err.value)
+    assert "ULTRAVOX_API_KEY / PLIVO_AUTH_TOKEN" in (err.value.hint or "")
     assert API_KEY not in str(err.value)
+    assert not hasattr(store, "use_session_only")
 
-    store.use_session_only()
-    assert not store.persistent
-    assert "this session only" in store.where()
-    store.save_api_key(SecretStr(API_KEY))
-    api = store.api_key()
-    assert api is not None and api.source is SecretSource.SESSION
+
+def test_not_persistent_reason_says_why(tmp_path: Path) -> None:
+    assert store_for(FakeSecretService(), tmp_path).not_persistent_reason is None
+    assert store_for(null.Keyring(), tmp_path, insecure_storage=True).not_persistent_reason is None
+    reason = store_for(null.Keyring(), tmp_path).not_persistent_reason
+    assert reason == "the keyring is switched off (null backend)"
+    demo = store_for(MemoryKeyring("this demo"), tmp_path).not_persistent_reason
+    assert demo == "secrets are kept in memory for this demo only"
+
+
+def test_delete_also_cleans_the_insecure_file_in_any_mode(tmp_path: Path) -> None:
+    """A file written by an earlier `--insecure-storage` run is cleaned by a run without it."""
+    earlier = store_for(null.Keyring(), tmp_path, insecure_storage=True)
+    earlier.save_api_key(SecretStr(API_KEY))
+    earlier.save_plivo_token(AUTH_ID, SecretStr(TOKEN))
+    earlier.save_plivo_token(OTHER_AUTH_ID, SecretStr(TOKEN))
+    for backend in (null.Keyring(), FakeSecretService()):
+        now = store_for(backend, tmp_path)
+        assert sorted(now.stored_plivo_auth_ids()) == sorted([AUTH_ID, OTHER_AUTH_ID])
+    now = store_for(FakeSecretService(), tmp_path)
+    assert now.delete_api_key() is True
+    assert now.delete_plivo_token(AUTH_ID) is True
+    assert now.stored_plivo_auth_ids() == [OTHER_AUTH_ID]
+    assert API_KEY not in earlier.file_path.read_text()
+    # A demo (MemoryKeyring) store never touches the file, not even to clean it.
+    demo = store_for(MemoryKeyring(), tmp_path)
+    assert demo.delete_plivo_token(OTHER_AUTH_ID) is False
+    assert demo.stored_plivo_auth_ids() == []
 
 
 @pytest.mark.parametrize("operation", ["get", "save", "delete"])
@@ -511,7 +529,8 @@ def test_backend_failure_at_use_time_is_a_plain_error(operation: str, tmp_path: 
         calls[operation]()
     assert str(err.value).startswith("The keyring (Secret Service) failed (RuntimeError).")
     assert TOKEN not in str(err.value)
-    assert err.value.__cause__ is error  # kept for --debug
+    # Not chained: --debug prints the chain, and the backend's text quoted the token.
+    assert err.value.__cause__ is None and err.value.__suppress_context__
 
 
 # -- detecting the system backend -------------------------------------------------------------

@@ -38,13 +38,18 @@ from wizard.core.http import (
     scrub,
     secret_values,
 )
-from wizard.core.models import Account
+from wizard.core.models import Account, Agent
 from wizard.core.ultravox import UltravoxClient
 
 CANARY_KEY = "Canary01.CANARYcanaryCANARYcanary0123456"
 PROFILE = ServiceProfile("Ultravox", "API key", "Check the key.")
 
 Handler = Callable[[httpx.Request], httpx.Response]
+
+
+async def all_agents(client: UltravoxClient, search: str | None = None) -> list[Agent]:
+    """Every agent over all pages (what the TUI does page by page)."""
+    return [agent async for page in client.iter_agent_pages(search) for agent in page.agents]
 
 
 class SleepRecorder:
@@ -315,7 +320,13 @@ async def test_400_html_body_is_not_quoted() -> None:
     with pytest.raises(RejectedError) as caught:
         await session(script, SleepRecorder()).request("POST", "/x", json={})
     assert caught.value.field_errors == {}
-    assert caught.value.message == "Ultravox rejected the request (400)."
+    assert "secret-ish" not in str(caught.value)
+    # It names nothing, so the hint must not say "correct what it names".
+    assert caught.value.message == (
+        "Ultravox rejected the request (400) without saying why (a text/html answer)."
+    )
+    assert "names" not in (caught.value.hint or "")
+    assert "proxy" in (caught.value.hint or "")
 
 
 async def test_400_message_is_truncated() -> None:
@@ -476,7 +487,7 @@ async def test_next_on_another_host_never_gets_the_key() -> None:
         SecretStr(CANARY_KEY), transport=httpx.MockTransport(script), sleep=SleepRecorder()
     )
     async with client:
-        agents = await client.list_agents()
+        agents = await all_agents(client)
     assert [a.agent_id for a in agents] == ["a", "b"]
     second = script.requests[1].url
     assert second.host == "api.ultravox.ai"
@@ -492,5 +503,5 @@ async def test_next_pointing_back_is_a_loop_not_a_list() -> None:
     )
     async with client:
         with pytest.raises(MalformedResponseError):
-            await client.list_agents()
+            await all_agents(client)
     assert len(script.requests) == 2

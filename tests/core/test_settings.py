@@ -25,7 +25,7 @@ def test_round_trip_creates_the_directory(tmp_path: Path) -> None:
     path = tmp_path / "config" / "ultravox-plivo" / "settings.json"
     assert save_settings(Settings(last_auth_id=AUTH_ID), path) is True
     assert load_settings(path) == Settings(last_auth_id=AUTH_ID)
-    assert json.loads(path.read_text()) == {"last_auth_id": AUTH_ID}
+    assert json.loads(path.read_text()) == {"last_auth_id": AUTH_ID, "stored_auth_ids": []}
     assert [p.name for p in path.parent.iterdir()] == ["settings.json"]  # no temp file left
 
 
@@ -105,3 +105,17 @@ def test_atomic_write_uses_the_mode_from_the_start(tmp_path: Path) -> None:
         os.umask(umask)
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
     assert json.loads(path.read_text()) == {"a": 2}
+
+
+def test_stored_auth_ids_are_remembered_and_forgotten(tmp_path: Path) -> None:
+    from wizard.core.settings import forget_stored_auth_ids, note_stored_auth_id
+
+    path = tmp_path / "settings.json"
+    note_stored_auth_id(AUTH_ID, path)
+    note_stored_auth_id("SA" + "Z" * 18, path)
+    note_stored_auth_id(AUTH_ID, path)
+    assert load_settings(path).stored_auth_ids == [AUTH_ID, "SA" + "Z" * 18]
+    forget_stored_auth_ids([AUTH_ID], path)
+    assert load_settings(path).stored_auth_ids == ["SA" + "Z" * 18]
+    path.write_text('{"stored_auth_ids": [1, "", null, "MA1"]}')
+    assert load_settings(path).stored_auth_ids == ["MA1"]

@@ -19,7 +19,7 @@ from wizard.core.errors import (
     ServerError,
 )
 from wizard.core.http import STATUS_HINT, HttpSettings
-from wizard.core.models import build_draft
+from wizard.core.models import Agent, build_draft
 from wizard.core.plan import make_plan
 from wizard.core.ultravox import UltravoxClient
 from wizard.sandbox import (
@@ -35,6 +35,11 @@ CANARY_KEY = "CanaryK1.CANARYcanaryCANARYcanary0123456"
 CANARY_TOKEN = "CanaryTokenXX_canary-CANARY_0123456789ab"
 CONFIG = "/api/telephony_configs/plivo"
 AGENT_UUID_UNKNOWN = "00000000-0000-4000-8000-000000000000"
+
+
+async def all_agents(client: UltravoxClient, search: str | None = None) -> list[Agent]:
+    """Every agent over all pages (what the TUI does page by page)."""
+    return [agent async for page in client.iter_agent_pages(search) for agent in page.agents]
 
 
 class SleepRecorder:
@@ -102,7 +107,7 @@ async def test_pagination_across_many_pages(big_sandbox: Sandbox, sleeps: SleepR
         ids = [a.agent_id for p in pages for a in p.agents]
         assert ids == [a["agentId"] for a in big_sandbox.agents]
         assert len(set(ids)) == 250
-        everyone = await client.list_agents()
+        everyone = await all_agents(client)
         assert [a.agent_id for a in everyone] == ids
     cursors = [r.query.get("cursor") for r in big_sandbox.requests if r.path == "/api/agents"]
     assert cursors[0] is None
@@ -126,12 +131,12 @@ async def test_search_is_case_insensitive_and_paginated(
     async with UltravoxClient(
         SecretStr(DEMO_API_KEY), big_sandbox.base_url, sleep=sleeps
     ) as client:
-        found = await client.list_agents(search=word.upper())
+        found = await all_agents(client, search=word.upper())
         assert [a.agent_id for a in found] == expected
         pages = [p async for p in client.iter_agent_pages(search=word.lower(), page_size=2)]
         assert sum(len(p.agents) for p in pages) == len(expected)
         assert all(p.total == len(expected) for p in pages)
-        assert await client.list_agents(search="no agent is called this") == []
+        assert await all_agents(client, search="no agent is called this") == []
 
 
 async def test_get_agent(client: UltravoxClient, sandbox: Sandbox) -> None:
@@ -235,7 +240,7 @@ async def test_401_without_a_key(sandbox: Sandbox, sleeps: SleepRecorder) -> Non
 async def test_403_wrong_key(sandbox: Sandbox, sleeps: SleepRecorder) -> None:
     async with UltravoxClient(SecretStr(CANARY_KEY), sandbox.base_url, sleep=sleeps) as client:
         with pytest.raises(AuthenticationError) as caught:
-            await client.list_agents()
+            await all_agents(client)
     assert str(caught.value) == (
         "Ultravox refused the API key (403). Check the key or create a new one at"
         " https://app.ultravox.ai/settings/."
@@ -386,7 +391,7 @@ async def test_dropped_connection(
 async def test_malformed_json(client: UltravoxClient, sandbox: Sandbox) -> None:
     sandbox.inject(Fault.malformed(path_prefix="/api/agents"))
     with pytest.raises(MalformedResponseError) as caught:
-        await client.list_agents()
+        await all_agents(client)
     assert "not the expected JSON (HTTP 200 application/json)" in caught.value.message
 
 
@@ -403,7 +408,7 @@ async def test_html_page_instead_of_json(client: UltravoxClient, sandbox: Sandbo
 async def test_wrong_shape(client: UltravoxClient, sandbox: Sandbox) -> None:
     sandbox.inject(Fault(status=200, body='{"results": "nope"}'))
     with pytest.raises(MalformedResponseError, match="unexpected shape"):
-        await client.list_agents()
+        await all_agents(client)
 
 
 async def test_html_error_page_on_400(client: UltravoxClient, sandbox: Sandbox) -> None:
@@ -425,7 +430,7 @@ async def test_debug_logs_never_hold_the_key_or_token(
     sandbox.inject(Fault(status=503))
     async with UltravoxClient(SecretStr(CANARY_KEY), sandbox.base_url, sleep=sleeps) as client:
         await client.get_account()
-        await client.list_agents()
+        await all_agents(client)
         await client.create_plivo_config(full_body())
         await client.update_plivo_config({"authToken": CANARY_TOKEN})
         with pytest.raises(RejectedError):

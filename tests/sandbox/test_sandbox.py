@@ -753,20 +753,22 @@ def test_serve_forever_returns_after_stop() -> None:
     assert not runner.is_alive()
 
 
-def test_serve_prints_then_stops_cleanly_on_ctrl_c() -> None:
-    printed: list[str] = []
+def test_recorded_requests_are_capped() -> None:
+    """A long-running `ultravox-plivo sandbox` keeps only the latest requests."""
+    from wizard.sandbox.state import MAX_RECORDED_REQUESTS
+    from wizard.sandbox.wire import Request
 
-    def out(text: str) -> None:
-        printed.append(text)
-        if len(printed) == 2:  # after describe() and the "until Ctrl+C" line
-            raise KeyboardInterrupt
-
-    with pytest.raises(KeyboardInterrupt):
-        Sandbox.serve(0, out=out)
-    base = printed[0].split(" at ", 1)[1].split()[0]
-    assert base.startswith("http://127.0.0.1:")
-    with pytest.raises(httpx.ConnectError):
-        get(base + "/api/accounts/me")
+    box = Sandbox()  # not started: record() is what the server calls per request
+    for n in range(MAX_RECORDED_REQUESTS + 5):
+        box.record(
+            Request(method="GET", path=f"/n/{n}", query={}, headers={}, body=b"", base_url=""),
+            None,
+            None,
+        )
+    assert len(box.requests) == MAX_RECORDED_REQUESTS
+    assert box.requests[0].path == "/n/5"
+    assert box.requests[-1].path == f"/n/{MAX_RECORDED_REQUESTS + 4}"
+    assert isinstance(box.requests, list)
 
 
 def test_log_callback_gets_one_line_per_request_without_secrets(

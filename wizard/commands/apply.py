@@ -18,8 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr
 
+from wizard.commands.config_view import prefix_matches, print_config
 from wizard.commands.output import indented_json, table
-from wizard.core.errors import CredentialStoreError, UsageError
+from wizard.commands.session import NetSession
+from wizard.core.errors import EXIT_INTERRUPTED, CredentialStoreError, UsageError
 from wizard.core.mapping import MappingRow, analyse_mapping
 from wizard.core.models import (
     ANSWER_URL_TEMPLATE,
@@ -83,14 +85,19 @@ class ApplyInput:
 
 
 def run(rt: Runtime) -> int:
-    """The `apply` command."""
+    """The `apply` command: one event loop and one pool per service for the whole run."""
     args = rt.args
     if not args.dry_run:
         rt.require_yes("sending the change")
     wanted = gather_input(rt)
     api_key = rt.api_key()
+    with NetSession(rt) as net:
+        return _run(rt, net, wanted, api_key.value)
 
-    current = rt.run(_get_current(rt, api_key.value))
+
+def _run(rt: Runtime, net: NetSession, wanted: ApplyInput, api_key: SecretStr) -> int:
+    args = rt.args
+    current = net.current_config(api_key)
     auth_id = wanted.auth_id or (current.auth_id if current else None) or _default_auth_id(rt)
     if auth_id is None:
         raise UsageError(
@@ -106,7 +113,7 @@ def run(rt: Runtime) -> int:
 
     plivo_name = None
     if draft.auth_token is not None and not args.no_verify_plivo:
-        plivo_name = rt.run(_verify(rt, auth_id, draft.auth_token))
+        plivo_name = net.run(_verify(net, auth_id, draft.auth_token))
         rt.out.line(f"Plivo accepted the credentials for {auth_id} ({plivo_name}).")
 
     plan = make_plan(draft, current)
@@ -137,13 +144,18 @@ def run(rt: Runtime) -> int:
         return 0
 
     rt.state.write_started = True
-    saved = rt.run(_apply(rt, api_key.value, plan))
-    rt.state.write_started = False
-    verb = "Created" if plan.method == "POST" else "Updated"
-    rt.out.line(f"{verb} the Plivo config on Ultravox.")
-    print_config(rt, saved, wanted.token)
-    action = "created" if plan.method == "POST" else "updated"
-    return _finish(rt, base, action, saved, wanted, auth_id, draft)
+    saved = net.run(net.ultravox(api_key).apply_plan(plan))
+    # Sent and accepted: from here an interruption must not say "nothing was sent" (the
+    # caller's message) nor "may or may not" (it was applied): only the storing is left.
+    try:
+        verb = "Created" if plan.method == "POST" else "Updated"
+        rt.out.line(f"{verb} the Plivo config on Ultravox.")
+        print_config(rt, saved, wanted.token)
+        action = "created" if plan.method == "POST" else "updated"
+        return _finish(rt, base, action, saved, wanted, auth_id, draft)
+    except KeyboardInterrupt:
+        rt.out.error_line("Interrupted: Ultravox saved the config; the token was not stored.")
+        return EXIT_INTERRUPTED
 
 
 # -- local input ---------------------------------------------------------------------------
@@ -326,23 +338,12 @@ def _draft(wanted: ApplyInput, auth_id: str, current: PlivoConfig | None) -> Pli
     )
 
 
-# -- network steps (each one asyncio.run) --------------------------------------------------
+# -- network steps -------------------------------------------------------------------------
 
 
-async def _get_current(rt: Runtime, api_key: SecretStr) -> PlivoConfig | None:
-    async with rt.ultravox(api_key) as client:
-        return await client.get_plivo_config()
-
-
-async def _verify(rt: Runtime, auth_id: str, token: SecretStr) -> str:
-    async with rt.plivo() as client:
-        account = await client.verify(auth_id, token)
+async def _verify(net: NetSession, auth_id: str, token: SecretStr) -> str:
+    account = await net.plivo().verify(auth_id, token)
     return account.name or account.auth_id or auth_id
-
-
-async def _apply(rt: Runtime, api_key: SecretStr, plan: Plan) -> PlivoConfig:
-    async with rt.ultravox(api_key) as client:
-        return await client.apply_plan(plan)
 
 
 # -- results -------------------------------------------------------------------------------
@@ -362,13 +363,7 @@ def _finish(
         rt.out.note("warning: the token prefix Ultravox returned does not match the token given.")
     stored = None
     if wanted.token is not None and wanted.token_source in _STORE_SOURCES:
-        try:
-            where = rt.store.save_plivo_token(auth_id, wanted.token)
-        except CredentialStoreError as exc:
-            rt.out.note(f"warning: the config was saved, but the token was not stored: {exc}")
-        else:
-            stored = {"plivoToken": where}
-            rt.out.line(f"Plivo Auth Token stored: {where}")
+        stored = _store_token(rt, auth_id, wanted.token)
     elif wanted.token_source == FROM_ENV:
         rt.out.line("The Plivo Auth Token came from PLIVO_AUTH_TOKEN; it was not stored.")
     rt.remember_auth_id(auth_id)
@@ -400,13 +395,6 @@ def _result(
     }
 
 
-def prefix_matches(prefix: str | None, token: SecretStr | None) -> bool | None:
-    """Does the prefix the service returned start the token we know? None: cannot tell."""
-    if not prefix or token is None:
-        return None
-    return token.get_secret_value().startswith(prefix)
-
-
 def _draft_answer_urls(draft: PlivoDraft) -> list[str]:
     if draft.allow_all_agents:
         return [ANSWER_URL_TEMPLATE]
@@ -427,31 +415,27 @@ def _print_plan(rt: Runtime, plan: Plan, current: PlivoConfig | None) -> None:
     out.lines(indented_json(plan.display_body()))
 
 
-def print_config(rt: Runtime, config: PlivoConfig | None, token: SecretStr | None = None) -> None:
-    """The config as the service holds it, and the answer URL(s) to set in Plivo."""
-    if config is None:
-        return
-    out = rt.out
-    matches = prefix_matches(config.auth_token_prefix, token)
-    check: dict[bool | None, str] = {
-        True: " (matches the token given)",
-        False: " (does NOT match the token given)",
-    }
-    out.line(f"  Auth ID:       {config.auth_id}")
-    out.line(f"  Token prefix:  {config.auth_token_prefix or '—'}{check.get(matches, '')}")
-    if config.allow_all_agents:
-        out.line("  Agents:        all agents")
-    else:
-        out.line(f"  Agents:        {len(config.allowed_agent_ids)}")
-        for agent_id in config.allowed_agent_ids:
-            out.line(f"                 {agent_id}")
-    if config.context_mapping:
-        out.line("  Mapping:")
-        for request_field, context in config.context_mapping.items():
-            out.line(f"                 {request_field} -> {context}")
-    else:
-        out.line("  Mapping:       none")
-    urls = answer_urls(config)
-    if urls:
-        out.line("Set this answer URL (method POST) on your Plivo Application:")
-        out.lines(f"  {url}" for url in urls)
+def _store_token(rt: Runtime, auth_id: str, token: SecretStr) -> dict[str, str] | None:
+    """Store the token the user typed or piped in, where it outlives this run; else say why
+    not (a session-only "store" means nothing to a one-shot command)."""
+    reason = rt.store.not_persistent_reason
+    if reason is not None:
+        if rt.demo:
+            rt.out.note("The Plivo Auth Token was not stored: this is a demo.")
+        else:
+            rt.out.note(
+                f"warning: the Plivo Auth Token was not stored: {reason}; use"
+                " --insecure-storage, or set PLIVO_AUTH_TOKEN for later runs."
+            )
+        return None
+    try:
+        where = rt.store.save_plivo_token(auth_id, token)
+    except CredentialStoreError as exc:
+        rt.out.note(f"warning: the config was saved, but the token was not stored: {exc}")
+        return None
+    if not rt.demo:
+        from wizard.core.settings import note_stored_auth_id
+
+        note_stored_auth_id(auth_id)  # so `logout` can find it again
+    rt.out.line(f"Plivo Auth Token stored: {where}")
+    return {"plivoToken": where}

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr
 
-from wizard.core.errors import UsageError
-from wizard.core.models import Account, api_key_prefix, check_api_key, check_auth_id, errors
+from wizard.commands.session import NetSession
+from wizard.core.errors import EXIT_FAILED, CredentialStoreError, UsageError
+from wizard.core.models import api_key_prefix, check_api_key, check_auth_id, errors
 
 if TYPE_CHECKING:
     from wizard.commands.runtime import Runtime
@@ -24,18 +27,30 @@ def login(rt: Runtime) -> int:
     if found:
         raise UsageError(found[0].message)
     key = SecretStr(key.get_secret_value().strip())
-    account = rt.run(_account(rt, key))
-    where = rt.store.save_api_key(key)
+    with NetSession(rt) as net:
+        account = net.run(net.ultravox(key).get_account())
     prefix = api_key_prefix(key.get_secret_value())
     name = account.name or account.account_id or "your account"
     rt.out.line(f"Logged in to {name} with the API key {prefix}… (from {source}).")
-    rt.out.line(f"Stored: {where}")
+    reason = rt.store.not_persistent_reason
+    stored: dict[str, str] | None = None
+    if reason is None:
+        where = rt.store.save_api_key(key)
+        stored = {"apiKey": where}
+        rt.out.line(f"Stored: {where}")
+    elif rt.demo:
+        rt.out.line("Not stored: this is a demo.")
+    else:
+        # A session-only "store" would end with this very process: say so instead.
+        rt.out.note(
+            f"warning: not stored: {reason}; use --insecure-storage or set ULTRAVOX_API_KEY."
+        )
     rt.out.result(
         {
             "account": {"name": account.name, "accountId": account.account_id},
             "apiKeyPrefix": prefix,
             "source": source,
-            "stored": {"apiKey": where},
+            "stored": stored,
         }
     )
     return 0
@@ -61,13 +76,10 @@ def _read_api_key(rt: Runtime) -> tuple[SecretStr, str]:
     raise UsageError("No API key given: pipe it in with --api-key-stdin or set ULTRAVOX_API_KEY.")
 
 
-async def _account(rt: Runtime, key: SecretStr) -> Account:
-    async with rt.ultravox(key) as client:
-        return await client.get_account()
-
-
 def logout(rt: Runtime) -> int:
-    """Remove the stored API key and the Plivo tokens of every Auth ID we know of."""
+    """Remove the stored API key and the Plivo tokens of every Auth ID we know of, from the
+    keyring and from the --insecure-storage file (whatever this run's flags). A keyring that
+    fails is reported per secret and the rest still removed; then exit 1."""
     for auth_id in rt.args.auth_ids or []:
         found = errors(check_auth_id(auth_id))
         if found:
@@ -83,28 +95,64 @@ def logout(rt: Runtime) -> int:
             rt.out.line("Nothing was removed.")
             rt.out.result({"action": "cancelled", "removed": None})
             return 0
-    removed_key = store.delete_api_key()
-    tokens = {auth_id: store.delete_plivo_token(auth_id) for auth_id in auth_ids}
+    problems: list[str] = []
+
+    def remove(what: str, call: Callable[[], bool]) -> bool | None:
+        try:
+            return call()
+        except CredentialStoreError as exc:
+            problems.append(f"{what}: {exc.message}")
+            return None
+
+    removed_key = remove("Ultravox API key", store.delete_api_key)
+    tokens = {
+        auth_id: remove(
+            f"Plivo token for {auth_id}", functools.partial(store.delete_plivo_token, auth_id)
+        )
+        for auth_id in auth_ids
+    }
     out = rt.out
-    out.line(f"Ultravox API key: {'removed' if removed_key else 'none stored'}")
+    out.line(f"Ultravox API key: {_removal(removed_key)}")
     for auth_id, removed in tokens.items():
-        out.line(f"Plivo token for {auth_id}: {'removed' if removed else 'none stored'}")
+        out.line(f"Plivo token for {auth_id}: {_removal(removed)}")
+    if not rt.demo:
+        from wizard.core.settings import forget_stored_auth_ids
+
+        forget_stored_auth_ids([a for a, removed in tokens.items() if removed is not None])
     for name in ("ULTRAVOX_API_KEY", "PLIVO_AUTH_TOKEN"):
         if rt.environ.get(name):
             out.note(f"note: {name} is still set in the environment.")
     data: dict[str, Any] = {
         "action": "removed",
         "removed": {"apiKey": removed_key, "plivoTokens": tokens},
+        "errors": problems,
     }
     out.result(data)
+    if problems:
+        out.error_line(f"Not everything was removed: {problems[0]}")
+        return EXIT_FAILED
     return 0
 
 
+def _removal(removed: bool | None) -> str:
+    return {True: "removed", False: "none stored", None: "NOT removed (keyring failed)"}[removed]
+
+
 def _known_auth_ids(rt: Runtime) -> list[str]:
+    """Every Auth ID whose token may be stored: named, remembered, in the environment, or
+    found in the credentials file."""
+    settings = rt.load_settings()
+    try:
+        in_store = rt.store.stored_plivo_auth_ids()
+    except CredentialStoreError as exc:
+        rt.out.note(f"warning: {exc.message}")
+        in_store = []
     candidates = [
         *(rt.args.auth_ids or []),
-        rt.load_settings().last_auth_id,
+        settings.last_auth_id,
+        *settings.stored_auth_ids,
         rt.environ.get("PLIVO_AUTH_ID"),
+        *in_store,
     ]
     seen: list[str] = []
     for auth_id in candidates:

@@ -13,9 +13,9 @@ import logging
 import os
 import sys
 import threading
-from collections.abc import Coroutine, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from wizard.commands.output import Output
 from wizard.core.errors import UsageError
@@ -24,13 +24,10 @@ if TYPE_CHECKING:
     from pydantic import SecretStr
 
     from wizard.core.credentials import CredentialStore, ResolvedSecret
-    from wizard.core.plivo import PlivoClient
     from wizard.core.settings import Settings
-    from wizard.core.ultravox import UltravoxClient
     from wizard.sandbox import Sandbox
     from wizard.tui import WizardOptions
 
-T = TypeVar("T")
 log = logging.getLogger("wizard.cli")
 
 NO_API_KEY = (
@@ -105,24 +102,6 @@ class Runtime:
             if value.get_secret_value().strip():
                 return ResolvedSecret(value, SecretSource.SESSION, "typed at the prompt")
         raise UsageError(NO_API_KEY)
-
-    def ultravox(self, api_key: SecretStr) -> UltravoxClient:
-        from wizard.core.ultravox import UltravoxClient
-
-        return UltravoxClient(api_key, self.api_base)
-
-    def plivo(self) -> PlivoClient:
-        from wizard.core.plivo import PlivoClient
-
-        return PlivoClient(self.plivo_api_base)
-
-    def run(self, coro: Coroutine[Any, Any, T]) -> T:
-        """Drive one async step. Prompts happen between steps, never inside one, so a
-        single Ctrl+C always interrupts (asyncio.run swallows the first one while a
-        coroutine blocks on input)."""
-        import asyncio
-
-        return asyncio.run(coro)
 
     # -- settings -----------------------------------------------------------------------------
 

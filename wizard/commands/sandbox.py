@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import threading
 
 from wizard.commands.output import Output
 from wizard.core.errors import UsageError
@@ -39,7 +38,7 @@ def serve(args: argparse.Namespace, out: Output) -> int:
             out.line(sandbox.describe())
             out.line("Serving until Ctrl+C.")
         try:
-            threading.Event().wait()
+            sandbox.serve_forever()
         except KeyboardInterrupt:
             out.note("Sandbox stopped.")
     finally:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr
 
-from wizard.commands.apply import prefix_matches, print_config
+from wizard.commands.config_view import prefix_matches, print_config
 from wizard.commands.runtime import NO_API_KEY
-from wizard.core.errors import EXIT_USAGE
+from wizard.commands.session import NetSession
+from wizard.core.errors import EXIT_FAILED, EXIT_USAGE, CredentialStoreError
 from wizard.core.models import Account, PlivoConfig, answer_urls, api_key_prefix
 
 if TYPE_CHECKING:
@@ -17,13 +19,15 @@ if TYPE_CHECKING:
 
 
 def run(rt: Runtime) -> int:
-    """The `status` command. Exit 2 (after printing what is known) when there is no key."""
+    """The `status` command. Exit 2 (after printing what is known) when there is no key;
+    a keyring that fails or hangs is reported and the rest still shown (then exit 1)."""
     store = rt.store
-    api_key = store.api_key()
+    api_key, key_problem = _lookup(store.api_key)
     account: Account | None = None
     config: PlivoConfig | None = None
     if api_key is not None:
-        account, config = rt.run(_fetch(rt, api_key.value))
+        with NetSession(rt) as net:
+            account, config = net.run(_fetch(net, api_key.value))
 
     settings_id = rt.load_settings().last_auth_id
     if rt.demo:
@@ -31,7 +35,7 @@ def run(rt: Runtime) -> int:
 
         settings_id = DEMO_AUTH_ID
     auth_id = (config.auth_id if config else None) or rt.environ.get("PLIVO_AUTH_ID") or settings_id
-    token = store.plivo_token(auth_id) if auth_id else None
+    token, token_problem = _lookup(lambda: store.plivo_token(auth_id)) if auth_id else (None, None)
     prefix = config.auth_token_prefix if config else None
     matches = prefix_matches(prefix, token.value if token else None)
 
@@ -45,10 +49,10 @@ def run(rt: Runtime) -> int:
         "credentials": {
             "backend": {"kind": str(info.kind), "name": info.name, "reason": info.reason},
             "where": store.where(),
-            "apiKey": _secret_json(api_key, prefix=_key_prefix(api_key)),
+            "apiKey": _secret_json(api_key, key_problem, prefix=_key_prefix(api_key)),
             "plivoToken": {
                 "authId": auth_id,
-                **_secret_json(token),
+                **_secret_json(token, token_problem),
                 "prefixMatches": matches,
             },
         },
@@ -66,9 +70,9 @@ def run(rt: Runtime) -> int:
             print_config(rt, config)
     out.line("Local credentials:")
     out.line(f"  Keyring:       {info.name} ({info.kind}): {store.where()}")
-    out.line(f"  API key:       {_describe(api_key, _key_prefix(api_key))}")
+    out.line(f"  API key:       {_describe(api_key, key_problem, _key_prefix(api_key))}")
     if auth_id:
-        line = f"  Plivo token:   {auth_id}: {_describe(token)}"
+        line = f"  Plivo token:   {auth_id}: {_describe(token, token_problem)}"
         if matches is not None:
             line += (
                 "; matches the service's prefix"
@@ -81,15 +85,28 @@ def run(rt: Runtime) -> int:
     out.result(data)
     if api_key is None:
         # The local part is still worth printing; the exit code says the check was not done.
+        if key_problem is not None:
+            out.error_line(f"{key_problem} The service was not checked. {NO_API_KEY}")
+            return EXIT_FAILED
         out.error_line(NO_API_KEY)
         return EXIT_USAGE
     return 0
 
 
-async def _fetch(rt: Runtime, api_key: SecretStr) -> tuple[Account, PlivoConfig | None]:
-    async with rt.ultravox(api_key) as client:
-        account = await client.get_account()
-        return account, await client.get_plivo_config()
+def _lookup(
+    find: Callable[[], ResolvedSecret | None],
+) -> tuple[ResolvedSecret | None, str | None]:
+    """The secret, or why the keyring could not say (it failed, is locked, or hangs)."""
+    try:
+        return find(), None
+    except CredentialStoreError as exc:
+        return None, exc.message
+
+
+async def _fetch(net: NetSession, api_key: SecretStr) -> tuple[Account, PlivoConfig | None]:
+    client = net.ultravox(api_key)
+    account = await client.get_account()
+    return account, await client.get_plivo_config()
 
 
 def _key_prefix(secret: ResolvedSecret | None) -> str | None:
@@ -98,15 +115,20 @@ def _key_prefix(secret: ResolvedSecret | None) -> str | None:
     return api_key_prefix(secret.value.get_secret_value()) or None
 
 
-def _secret_json(secret: ResolvedSecret | None, **extra: Any) -> dict[str, Any]:
+def _secret_json(
+    secret: ResolvedSecret | None, problem: str | None, **extra: Any
+) -> dict[str, Any]:
     return {
         "source": str(secret.source) if secret else None,
         "detail": secret.detail if secret else None,
+        "error": problem,
         **extra,
     }
 
 
-def _describe(secret: ResolvedSecret | None, prefix: str | None = None) -> str:
+def _describe(secret: ResolvedSecret | None, problem: str | None, prefix: str | None = None) -> str:
+    if problem is not None:
+        return f"unknown: {problem}"
     if secret is None:
         return "none"
     shown = f"{prefix}… " if prefix else ""

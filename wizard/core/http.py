@@ -17,21 +17,29 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Final, TypeVar
+from types import TracebackType
+from typing import Any, Final, Self, TypeVar
 
 import httpx
 from pydantic import BaseModel, ValidationError
 
 from wizard import __version__
-from wizard.core.errors import (
-    AuthenticationError,
-    MalformedResponseError,
-    NetworkError,
-    NotFoundError,
-    RateLimitedError,
-    RejectedError,
-    ServerError,
-    ServiceError,
+from wizard.core.errors import NetworkError, ServiceError, UsageError
+from wizard.core.http_errors import (
+    IDEMPOTENT_METHODS,
+    MAX_MESSAGE_CHARS,
+    REDACTED,
+    STATUS_HINT,
+    ErrorWording,
+    ServiceProfile,
+    check_credential,
+    describe_content,
+    is_tls_failure,
+    parse_field_errors,
+    proxy_for,
+    scrub,
+    secret_values,
+    truncate,
 )
 
 DEFAULT_ULTRAVOX_API_BASE: Final = "https://api.ultravox.ai"
@@ -42,16 +50,29 @@ logger = logging.getLogger("wizard.http")
 Sleep = Callable[[float], Awaitable[None]]
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
-# Methods whose repetition cannot change anything on the service.
-IDEMPOTENT_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
 RETRYABLE_STATUSES: Final = frozenset({502, 503, 504})
-MAX_MESSAGE_CHARS: Final = 200
-REDACTED: Final = "••••"
-STATUS_HINT: Final = (
-    "The change may or may not have been applied; check the current state with"
-    " `ultravox-plivo status` before retrying."
-)
-_SECRET_KEY_WORDS: Final = ("token", "key", "secret", "password")
+
+__all__ = [
+    "DEFAULT_PLIVO_API_BASE",
+    "DEFAULT_ULTRAVOX_API_BASE",
+    "IDEMPOTENT_METHODS",
+    "MAX_MESSAGE_CHARS",
+    "REDACTED",
+    "STATUS_HINT",
+    "ApiClient",
+    "ApiSession",
+    "HttpSettings",
+    "ServiceProfile",
+    "Sleep",
+    "backoff_delay",
+    "check_credential",
+    "describe_content",
+    "parse_field_errors",
+    "parse_retry_after",
+    "scrub",
+    "secret_values",
+    "truncate",
+]
 
 
 @dataclass(frozen=True)
@@ -100,126 +121,11 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     return max(0.0, seconds)
 
 
-def truncate(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def secret_values(body: Any) -> list[str]:
-    """String values under keys that look secret (authToken, apiKey...), to scrub from text."""
-    found: list[str] = []
-    if isinstance(body, Mapping):
-        for key, value in body.items():
-            if isinstance(value, str) and any(w in str(key).lower() for w in _SECRET_KEY_WORDS):
-                found.append(value)
-            else:
-                found.extend(secret_values(value))
-    elif isinstance(body, list | tuple):
-        for item in body:
-            found.extend(secret_values(item))
-    return found
-
-
-def scrub(text: str, secrets: Iterable[str]) -> str:
-    """Replace every (non-trivial) secret occurring in text; a service may echo input back."""
-    for secret in secrets:
-        if len(secret) >= 4:
-            text = text.replace(secret, REDACTED)
-    return text
-
-
-def parse_field_errors(body: Any) -> dict[str, list[str]]:
-    """Field -> messages from a DRF-style error body; tolerant of any JSON shape.
-
-    `{"field": ["msg"]}`, `{"non_field_errors": [...]}`, `{"detail": "..."}`, nested objects
-    (keys joined with dots), lists of objects (indexed), a bare list or string (kept under
-    `non_field_errors`). Plivo's `{"api_id": ..., "error": ...}` keeps only `error`.
-    """
-    errors: dict[str, list[str]] = {}
-
-    def add(field: str, message: Any) -> None:
-        text = truncate(str(message))
-        if text:
-            errors.setdefault(field, []).append(text)
-
-    def walk(field: str, value: Any) -> None:
-        if isinstance(value, Mapping):
-            if not value:
-                return
-            for key, sub in value.items():
-                walk(f"{field}.{key}" if field else str(key), sub)
-        elif isinstance(value, list | tuple):
-            for index, item in enumerate(value):
-                if isinstance(item, Mapping | list | tuple):
-                    walk(f"{field}.{index}" if field else str(index), item)
-                else:
-                    walk(field, item)
-        elif value is None:
-            return
-        else:
-            add(field or "non_field_errors", value)
-
-    if isinstance(body, Mapping) and "api_id" in body and "error" in body:
-        body = {"error": body["error"]}
-    if isinstance(body, list | tuple):
-        body = {"non_field_errors": body}
-    walk("", body)
-    return errors
-
-
-def describe_content(response: httpx.Response) -> str:
-    content_type = response.headers.get("content-type", "").split(";")[0].strip()
-    return f"HTTP {response.status_code} {content_type or 'without a content type'}"
-
-
-def _is_tls_failure(exc: BaseException) -> bool:
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, ssl.SSLError):
-            return True
-        text = str(current)
-        if "CERTIFICATE_VERIFY_FAILED" in text or "[SSL" in text:
-            return True
-        current = current.__cause__ or current.__context__
-    return False
-
-
-def _nothing_was_sent(exc: httpx.TransportError) -> bool:
-    """True when the request never left (no connection), so even a POST may be re-sent."""
-    if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
-        return True
-    return isinstance(exc, httpx.ConnectError) and not _is_tls_failure(exc)
-
-
-_TRANSIENT_ERRORS: Final = (
-    httpx.ConnectError,
-    httpx.TimeoutException,
-    httpx.RemoteProtocolError,
-    httpx.ReadError,
-    httpx.WriteError,
-)
-
-
-def _retryable_network_error(exc: httpx.TransportError) -> bool:
-    if isinstance(exc, httpx.ProxyError) or _is_tls_failure(exc):
-        return False  # a wrong proxy or CA does not fix itself
-    return isinstance(exc, _TRANSIENT_ERRORS)
-
-
-@dataclass(frozen=True)
-class ServiceProfile:
-    """How to word errors for one service."""
-
-    name: str  # "Ultravox"
-    credential: str  # "API key"
-    auth_hint: str
-
-
 class ApiSession:
     """One service's connection pool, with retries and error mapping.
 
+    The httpx client is built on the first request, inside the error handling: a bad
+    SSL_CERT_FILE or an unusable proxy setting then ends in a plain error like any other.
     `sleep` and `rand` are injectable so tests need not wait for real backoff.
     """
 
@@ -234,39 +140,66 @@ class ApiSession:
         secrets: Iterable[str] = (),
         sleep: Sleep | None = None,
         rand: Callable[[], float] | None = None,
+        credential_headers: Mapping[str, str] | None = None,
     ) -> None:
+        """`credential_headers`: header name -> what it holds ("The Ultravox API key"), checked
+        before the first request so a malformed credential never reaches httpx."""
         self.profile = profile
+        self._credential_headers = dict(credential_headers or {})
         self.settings = settings or HttpSettings()
         self.sleep: Sleep = sleep or asyncio.sleep
         self.rand: Callable[[], float] = rand or random.random
         self._secrets = tuple(secrets)
         self.base_url = httpx.URL(base_url.rstrip("/"))
-        all_headers = {
+        self._headers = {
             "Accept": "application/json",
             "User-Agent": f"ultravox-plivo/{__version__}",
             **(headers or {}),
         }
-        # trust_env (the default) keeps HTTPS_PROXY, NO_PROXY and SSL_CERT_FILE working.
-        self._client = httpx.AsyncClient(
-            base_url=self.base_url,
-            headers=all_headers,
-            timeout=self.settings.timeout(),
-            transport=transport,
-            trust_env=True,
-            follow_redirects=False,
+        self._transport = transport
+        self._client: httpx.AsyncClient | None = None
+        # httpx takes proxies from the environment only without a custom transport.
+        proxy = proxy_for(self.base_url) if transport is None else None
+        self.wording = ErrorWording(
+            profile,
+            self.base_url,
+            connect_timeout=self.settings.connect_timeout,
+            read_timeout=self.settings.read_timeout,
+            max_attempts=self.settings.max_attempts,
+            proxy=proxy,
         )
 
     @property
     def host(self) -> str:
-        url = self.base_url
-        return f"{url.host}:{url.port}" if url.port else url.host
+        return self.wording.host
 
     @property
     def service(self) -> str:
         return self.profile.name
 
+    def _http(self) -> httpx.AsyncClient:
+        if self._client is None:
+            for header, label in self._credential_headers.items():
+                check_credential(self._headers[header], label)
+            try:
+                # trust_env (the default) keeps HTTPS_PROXY, NO_PROXY and SSL_CERT_FILE working.
+                self._client = httpx.AsyncClient(
+                    base_url=self.base_url,
+                    headers=self._headers,
+                    timeout=self.settings.timeout(),
+                    transport=self._transport,
+                    trust_env=True,
+                    follow_redirects=False,
+                )
+            except (OSError, ssl.SSLError, ImportError, ValueError) as exc:
+                logger.debug("%s client set-up failed (%s)", self.service, type(exc).__name__)
+                raise self.wording.setup_error(exc) from None
+        return self._client
+
     async def aclose(self) -> None:
-        await self._client.aclose()
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
 
     def same_origin(self, url: httpx.URL) -> bool:
         base = self.base_url
@@ -285,17 +218,19 @@ class ApiSession:
     ) -> httpx.Response:
         """Send with retries; return a 2xx response or one whose status is in `accept`.
 
-        Any other outcome raises the matching `WizardError`.
+        Any other outcome raises the matching `WizardError`, never chained to httpx's
+        exception (whose text may quote a header value or a URL).
         """
         method = method.upper()
         accepted = set(accept)
         scrub_list = (*self._secrets, *secrets, *secret_values(json))
         attempts = max(1, self.settings.max_attempts)
+        client = self._http()
         for attempt in range(1, attempts + 1):
             last = attempt == attempts
             started = time.perf_counter()
             try:
-                response = await self._client.request(
+                response = await client.request(
                     method,
                     url,
                     json=json,
@@ -309,7 +244,14 @@ class ApiSession:
                 if not last and safe and _retryable_network_error(exc):
                     await self._wait(method, path, backoff_delay(attempt, self.settings, self.rand))
                     continue
-                raise self.network_error(exc, may_have_applied=not safe) from exc
+                raise self.network_error(exc, may_have_applied=not safe) from None
+            except UnicodeEncodeError:
+                # httpx encodes header values as ASCII; the error's text quotes the value.
+                logger.debug("%s %s -> UnicodeEncodeError", method, httpx.URL(url).path)
+                raise UsageError(
+                    f"The request to {self.service} could not be built: a credential holds"
+                    " characters no HTTP header can carry; copy it again."
+                ) from None
             status = response.status_code
             path = response.request.url.path
             logger.debug("%s %s -> %d (%d ms)", method, path, status, _ms(started))
@@ -319,7 +261,15 @@ class ApiSession:
                 delay = parse_retry_after(response.headers.get("retry-after"))
                 if delay is None:
                     delay = backoff_delay(attempt, self.settings, self.rand)
-                await self._wait(method, path, min(delay, self.settings.retry_after_cap))
+                delay = min(delay, self.settings.retry_after_cap)
+                if status == 429:
+                    # Up to retry_after_cap seconds of silence would look like a hang.
+                    logger.warning(
+                        "%s asked us to wait %g s (rate limit); retrying then.",
+                        self.service,
+                        round(delay, 1),
+                    )
+                await self._wait(method, path, delay)
                 continue
             raise self.status_error(method, response, scrub_list)
         raise AssertionError("unreachable")  # pragma: no cover
@@ -333,122 +283,18 @@ class ApiSession:
         logger.debug("%s %s: retrying in %.2f s", method, path, delay)
         await self.sleep(delay)
 
-    def network_error(self, exc: httpx.TransportError, *, may_have_applied: bool) -> NetworkError:
+    def network_error(
+        self, exc: httpx.TransportError, *, may_have_applied: bool
+    ) -> NetworkError | UsageError:
         """A NetworkError for a request that got no answer, with a one-line hint."""
-        name, host = self.service, self.host
-        after = f" {STATUS_HINT}" if may_have_applied else ""
-        if isinstance(exc, httpx.ProxyError):
-            return NetworkError(
-                f"Could not reach {name} at {host} through the proxy.",
-                kind="proxy",
-                hint="Check the HTTPS_PROXY setting (and NO_PROXY), or unset it if no proxy"
-                " is needed." + after,
-            )
-        if _is_tls_failure(exc):
-            return NetworkError(
-                f"Could not set up a secure connection to {name} at {host}: its certificate"
-                " was not trusted.",
-                kind="tls",
-                hint="Behind a proxy that inspects TLS, point SSL_CERT_FILE at its CA bundle.",
-            )
-        if isinstance(exc, httpx.TimeoutException):
-            if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
-                what, seconds = "accept a connection", self.settings.connect_timeout
-            else:
-                what, seconds = "answer", self.settings.read_timeout
-            return NetworkError(
-                f"{name} at {host} did not {what} within {seconds:g} s.",
-                kind="timeout",
-                hint=(STATUS_HINT if may_have_applied else "Check your network and try again."),
-            )
-        if isinstance(exc, httpx.ConnectError):
-            text = str(exc).lower()
-            if "refused" in text:
-                reason = "connection refused"
-            elif "name" in text or "known" in text or "resolution" in text:
-                reason = "the name could not be resolved"
-            else:
-                reason = "the connection failed"
-            return NetworkError(
-                f"Could not reach {name} at {host} ({reason}).",
-                kind="connect",
-                hint="Check your network connection; behind a proxy, set HTTPS_PROXY.",
-            )
-        return NetworkError(
-            f"The connection to {name} at {host} closed before an answer arrived.",
-            kind="connect",
-            hint=STATUS_HINT if may_have_applied else "Check your network and try again.",
-        )
+        return self.wording.network_error(exc, may_have_applied=may_have_applied)
 
     def status_error(
         self, method: str, response: httpx.Response, secrets: Iterable[str] = ()
     ) -> ServiceError:
         """The error for a non-2xx answer (after retries)."""
-        name, status = self.service, response.status_code
-        if status in (401, 403):
-            verb = "did not accept" if status == 401 else "refused"
-            return AuthenticationError(
-                f"{name} {verb} the {self.profile.credential} ({status}).",
-                service=name,
-                status=status,
-                hint=self.profile.auth_hint,
-            )
-        if status == 404:
-            return NotFoundError(
-                f"{name} has nothing at {response.request.url.path} (404).",
-                service=name,
-                status=404,
-                hint=f"Check the id, and that the API base URL points at {name}.",
-            )
-        if status in (400, 422):
-            field_errors = self._field_errors(response, secrets)
-            details = "; ".join(
-                f"{msg}" if field in ("non_field_errors", "detail", "error") else f"{field}: {msg}"
-                for field, msgs in field_errors.items()
-                for msg in msgs
-            )
-            message = f"{name} rejected the request ({status})"
-            message += f": {truncate(details)}" if details else "."
-            if not message.endswith((".", "…")):
-                message += "."
-            return RejectedError(
-                message,
-                service=name,
-                status=status,
-                field_errors=field_errors,
-                hint="Correct what it names and try again.",
-            )
-        if status == 429:
-            retry_after = parse_retry_after(response.headers.get("retry-after"))
-            wait = f"Wait {retry_after:g} s" if retry_after is not None else "Wait a little"
-            return RateLimitedError(
-                f"{name} is limiting requests (429) and still was after"
-                f" {self.settings.max_attempts} attempts.",
-                service=name,
-                retry_after=retry_after,
-                hint=f"{wait} and try again.",
-            )
-        may_have_applied = method not in IDEMPOTENT_METHODS
-        if status >= 500:
-            message = f"{name} had a server error ({status})."
-            hint = STATUS_HINT if may_have_applied else "Try again in a minute."
-        else:
-            message = f"{name} answered with an unexpected status ({status})."
-            hint = "Check the API base URL; if it is right, try again later."
-        return ServerError(message, service=name, status=status, hint=hint)
-
-    def _field_errors(
-        self, response: httpx.Response, secrets: Iterable[str]
-    ) -> dict[str, list[str]]:
-        try:
-            body = response.json()
-        except ValueError:
-            return {}  # an HTML page or plain text: never quote it, it may echo anything
-        scrub_list = tuple(secrets)
-        return {
-            scrub(field, scrub_list): [scrub(m, scrub_list) for m in msgs]
-            for field, msgs in parse_field_errors(body).items()
-        }
+        retry_after = parse_retry_after(response.headers.get("retry-after"))
+        return self.wording.status_error(method, response, secrets, retry_after=retry_after)
 
     def json(self, response: httpx.Response) -> Any:
         """The decoded JSON body, or MalformedResponseError."""
@@ -467,14 +313,58 @@ class ApiSession:
             raise self.malformed(response, shape=True) from None
 
     def malformed(self, response: httpx.Response, *, shape: bool = False) -> ServiceError:
-        what = "JSON of an unexpected shape" if shape else "something that is not the expected JSON"
-        return MalformedResponseError(
-            f"{self.service} answered with {what} ({describe_content(response)});"
-            " a proxy may be in the way.",
-            service=self.service,
-            status=response.status_code,
-            hint="Check HTTPS_PROXY and the API base URL, then try again.",
-        )
+        return self.wording.malformed(response, shape=shape)
+
+
+class ApiClient:
+    """What every service client shares: one `ApiSession` and its lifecycle.
+
+    Use as `async with Client(...) as client:` or call `aclose()` when done.
+    """
+
+    def __init__(self, session: ApiSession) -> None:
+        self._session = session
+
+    @property
+    def session(self) -> ApiSession:
+        """The shared HTTP machinery (settings, injectable `sleep`)."""
+        return self._session
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._session.aclose()
+
+
+def _nothing_was_sent(exc: httpx.TransportError) -> bool:
+    """True when the request never left (no connection), so even a POST may be re-sent."""
+    if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
+        return True
+    return isinstance(exc, httpx.ConnectError) and not is_tls_failure(exc)
+
+
+_TRANSIENT_ERRORS: Final = (
+    httpx.ConnectError,
+    httpx.TimeoutException,
+    httpx.RemoteProtocolError,
+    httpx.ReadError,
+    httpx.WriteError,
+)
+
+
+def _retryable_network_error(exc: httpx.TransportError) -> bool:
+    if isinstance(exc, httpx.ProxyError) or is_tls_failure(exc):
+        return False  # a wrong proxy or CA does not fix itself
+    return isinstance(exc, _TRANSIENT_ERRORS)
 
 
 def _ms(started: float) -> int:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from types import TracebackType
-from typing import Self
 from urllib.parse import quote
 
 import httpx
@@ -12,10 +10,12 @@ from pydantic import SecretStr
 from wizard.core.errors import AuthenticationError
 from wizard.core.http import (
     DEFAULT_PLIVO_API_BASE,
+    ApiClient,
     ApiSession,
     HttpSettings,
     ServiceProfile,
     Sleep,
+    check_credential,
 )
 from wizard.core.models import PlivoAccount
 
@@ -28,7 +28,7 @@ PLIVO = ServiceProfile(
 )
 
 
-class PlivoClient:
+class PlivoClient(ApiClient):
     """Async client for Plivo's account endpoint; one connection pool per instance."""
 
     def __init__(
@@ -39,28 +39,9 @@ class PlivoClient:
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Sleep | None = None,
     ) -> None:
-        self._session = ApiSession(
-            PLIVO, base_url, settings=settings, transport=transport, sleep=sleep
+        super().__init__(
+            ApiSession(PLIVO, base_url, settings=settings, transport=transport, sleep=sleep)
         )
-
-    @property
-    def session(self) -> ApiSession:
-        """The shared HTTP machinery (settings, injectable `sleep`)."""
-        return self._session
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        await self._session.aclose()
 
     async def verify(self, auth_id: str, auth_token: SecretStr) -> PlivoAccount:
         """Check the credentials against `GET /v1/Account/{auth_id}/` (HTTP Basic).
@@ -69,6 +50,10 @@ class PlivoClient:
         """
         auth_id = auth_id.strip()
         token = auth_token.get_secret_value()
+        # HTTP Basic would carry any text (UTF-8, base64), but no Plivo credential holds
+        # such characters: say so instead of letting Plivo answer 401.
+        check_credential(auth_id, "The Plivo Auth ID")
+        check_credential(token, "The Plivo Auth Token")
         response = await self._session.request(
             "GET",
             f"/v1/Account/{quote(auth_id, safe='')}/",

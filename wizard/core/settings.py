@@ -1,4 +1,5 @@
-"""Small, non-secret preferences remembered between runs (today: the last-used Plivo Auth ID).
+"""Small, non-secret facts remembered between runs: the last-used Plivo Auth ID, and the Auth
+IDs whose token we stored (a keyring cannot be listed, so `logout` needs them to clean up).
 
 The file lives under the user config dir. A missing, unreadable or corrupt file reads as the
 defaults: remembering an Auth ID is a convenience and must never stop the wizard.
@@ -11,7 +12,7 @@ import json
 import logging
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ class Settings:
     """What we remember between runs. Never holds a secret."""
 
     last_auth_id: str | None = None
+    stored_auth_ids: list[str] = field(default_factory=list)
 
 
 def default_settings_path() -> Path:
@@ -48,18 +50,41 @@ def load_settings(path: Path | None = None) -> Settings:
     if not isinstance(data, dict):
         return Settings()
     auth_id = data.get("last_auth_id")
-    return Settings(last_auth_id=auth_id if isinstance(auth_id, str) and auth_id else None)
+    stored = data.get("stored_auth_ids")
+    return Settings(
+        last_auth_id=auth_id if isinstance(auth_id, str) and auth_id else None,
+        stored_auth_ids=(
+            [i for i in stored if isinstance(i, str) and i] if isinstance(stored, list) else []
+        ),
+    )
 
 
 def save_settings(settings: Settings, path: Path | None = None) -> bool:
     """Write the settings atomically; returns False (and logs) when the file cannot be written."""
     path = path or default_settings_path()
     try:
-        write_json_atomically(path, {"last_auth_id": settings.last_auth_id})
+        write_json_atomically(path, asdict(settings))
     except OSError as exc:
         log.debug("could not write settings file %s (%s)", path, type(exc).__name__)
         return False
     return True
+
+
+def note_stored_auth_id(auth_id: str, path: Path | None = None) -> None:
+    """Remember that a token for `auth_id` was stored (so `logout` can remove it later)."""
+    settings = load_settings(path)
+    if auth_id not in settings.stored_auth_ids:
+        settings.stored_auth_ids.append(auth_id)
+        save_settings(settings, path)
+
+
+def forget_stored_auth_ids(auth_ids: list[str], path: Path | None = None) -> None:
+    """Drop Auth IDs whose tokens were removed."""
+    settings = load_settings(path)
+    kept = [i for i in settings.stored_auth_ids if i not in auth_ids]
+    if kept != settings.stored_auth_ids:
+        settings.stored_auth_ids = kept
+        save_settings(settings, path)
 
 
 def write_json_atomically(path: Path, data: object, *, mode: int = 0o600) -> None:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import httpx
@@ -13,6 +12,7 @@ from pydantic import SecretStr, TypeAdapter, ValidationError
 from wizard.core.errors import NotFoundError, UsageError
 from wizard.core.http import (
     DEFAULT_ULTRAVOX_API_BASE,
+    ApiClient,
     ApiSession,
     HttpSettings,
     ServiceProfile,
@@ -36,10 +36,12 @@ AGENTS_PATH = "/api/agents"
 _AGENT_LIST = TypeAdapter(list[Agent])
 
 
-class UltravoxClient:
+class UltravoxClient(ApiClient):
     """Async client for the Ultravox endpoints the wizard uses; one connection pool each.
 
-    Use as `async with UltravoxClient(key) as client:` or call `aclose()` when done.
+    Use as `async with UltravoxClient(key) as client:` or call `aclose()` when done. A key
+    that cannot be a header value (a newline, non-ASCII) fails at the first request with a
+    UsageError that never quotes it.
     """
 
     def __init__(
@@ -52,34 +54,18 @@ class UltravoxClient:
         sleep: Sleep | None = None,
     ) -> None:
         key = api_key.get_secret_value().strip()
-        self._session = ApiSession(
-            ULTRAVOX,
-            base_url,
-            headers={"X-API-Key": key},
-            settings=settings,
-            transport=transport,
-            secrets=(key,),
-            sleep=sleep,
+        super().__init__(
+            ApiSession(
+                ULTRAVOX,
+                base_url,
+                headers={"X-API-Key": key},
+                settings=settings,
+                transport=transport,
+                secrets=(key,),
+                sleep=sleep,
+                credential_headers={"X-API-Key": "The Ultravox API key"},
+            )
         )
-
-    @property
-    def session(self) -> ApiSession:
-        """The shared HTTP machinery (settings, injectable `sleep`)."""
-        return self._session
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        await self._session.aclose()
 
     async def get_account(self) -> Account:
         """The account the API key belongs to (also the cheapest way to check a key)."""
@@ -131,13 +117,6 @@ class UltravoxClient:
             next_url=next_url or None,
             total=total if isinstance(total, int) and not isinstance(total, bool) else None,
         )
-
-    async def list_agents(self, search: str | None = None) -> list[Agent]:
-        """Every agent (matching `search`), all pages."""
-        agents: list[Agent] = []
-        async for page in self.iter_agent_pages(search):
-            agents.extend(page.agents)
-        return agents
 
     async def get_agent(self, agent_id: str) -> Agent:
         """One agent; NotFoundError when the account has no such agent."""

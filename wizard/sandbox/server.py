@@ -104,36 +104,15 @@ class Sandbox(SandboxState):
         self.stop()
 
     def serve_forever(self) -> None:
-        """Block until stop() (from another thread) or Ctrl+C; the server is stopped after."""
+        """Block until stop() (from another thread) or Ctrl+C; the server is stopped after.
+
+        `ultravox-plivo sandbox` (wizard.commands.sandbox) is built on this."""
         self.start()
         try:
             while not self._stopping.wait(0.2):
                 pass
         finally:
             self.stop()
-
-    @classmethod
-    def serve(
-        cls,
-        port: int = 0,
-        *,
-        host: str = "127.0.0.1",
-        agent_count: int = 25,
-        latency: float = 0.0,
-        out: Callable[[str], None] | None = None,
-        log: Callable[[str], None] | None = None,
-    ) -> None:
-        """Start, print describe() through `out`, serve until Ctrl+C (KeyboardInterrupt
-        propagates after a clean stop, so the caller picks the exit code)."""
-        sandbox = cls(agent_count=agent_count, host=host, port=port, latency=latency, log=log)
-        write = out or _print
-        try:
-            sandbox.start()
-            write(sandbox.describe())
-            write("Serving until Ctrl+C.")
-            sandbox.serve_forever()
-        finally:
-            sandbox.stop()
 
     def describe(self) -> str:
         """Where the sandbox is and how to use it; the demo credentials are not secrets."""
@@ -173,10 +152,6 @@ class Sandbox(SandboxState):
         if self.log is not None:
             self.log(f"{request.method} {request.path} -> {reply.status}")
         return reply
-
-
-def _print(text: str) -> None:
-    print(text, flush=True)
 
 
 def _parse_body(request: Request) -> tuple[Any | None, dict[str, str] | None]:

@@ -18,6 +18,9 @@ from wizard.sandbox.seed import (
 )
 from wizard.sandbox.wire import RecordedRequest, Reply, Request, detail, redact_headers
 
+MAX_RECORDED_REQUESTS = 1_000
+"""`requests` keeps the latest this many: a long-running sandbox must not grow without bound."""
+
 
 class SandboxState:
     """The fake services' state; every read and write of it happens under `lock`.
@@ -84,6 +87,10 @@ class SandboxState:
         )
         with self.lock:
             self.requests.append(entry)
+            # A list (tests compare it with lists and index it), trimmed from the front.
+            excess = len(self.requests) - MAX_RECORDED_REQUESTS
+            if excess > 0:
+                del self.requests[:excess]
 
     def respond(self, request: Request) -> Reply:
         """The services' answer to a request (faults and latency are the server's job)."""

@@ -25,6 +25,8 @@ class BackendInfo:
     kind: BackendKind
     name: str
     reason: str
+    cause: str = ""
+    """Why secrets cannot be kept between runs, as a bare clause ("" for a secure backend)."""
 
 
 class MemoryKeyring(KeyringBackend):
@@ -52,6 +54,10 @@ class MemoryKeyring(KeyringBackend):
         if self._items.pop((service, username), None) is None:
             raise PasswordDeleteError("No such secret.")
 
+    def items(self) -> list[tuple[str, str]]:
+        """(service, user) of every secret held (names only, never values)."""
+        return list(self._items)
+
 
 # (module, class) of the backends that keep secrets encrypted; matched along the MRO.
 _SECURE_BACKENDS = {
@@ -77,7 +83,7 @@ def _class_path(backend: KeyringBackend) -> str:
 
 
 def no_keyring(why: str) -> BackendInfo:
-    return BackendInfo(BackendKind.NONE, "none", f"{why}; {_SESSION_ONLY} {_FILE_HINT}")
+    return BackendInfo(BackendKind.NONE, "none", f"{why}; {_SESSION_ONLY} {_FILE_HINT}", why)
 
 
 def classify_backend(backend: KeyringBackend) -> BackendInfo:
@@ -89,7 +95,8 @@ def choose_backend(backend: KeyringBackend) -> tuple[BackendInfo, KeyringBackend
     """The classification, and the backend to talk to (a chainer's best inner backend)."""
     if isinstance(backend, MemoryKeyring):
         reason = f"Secrets are kept in memory for {backend.label} only; nothing is written."
-        return BackendInfo(BackendKind.NONE, "memory", reason), backend
+        cause = f"Secrets are kept in memory for {backend.label} only"
+        return BackendInfo(BackendKind.NONE, "memory", reason, cause), backend
     if isinstance(backend, ChainerBackend):
         # Use the best inner backend directly: the chainer itself would write to whichever
         # backend has the highest priority, which may be a plaintext one.
@@ -110,12 +117,14 @@ def choose_backend(backend: KeyringBackend) -> tuple[BackendInfo, KeyringBackend
         or ("plaintext" in cls_name.lower())
     ):
         why = f"The configured keyring ({path}) keeps secrets in a file, not a system keyring"
-        info = BackendInfo(BackendKind.INSECURE, path, f"{why}, so {_SESSION_ONLY} {_FILE_HINT}")
+        reason = f"{why}, so {_SESSION_ONLY} {_FILE_HINT}"
+        info = BackendInfo(BackendKind.INSECURE, path, reason, why)
     elif isinstance(backend, fail.Keyring):
         info = no_keyring(_NO_SERVICE)
     elif isinstance(backend, null.Keyring):
         info = no_keyring("The keyring is switched off (null backend)")
     else:
         why = f"The configured keyring ({path}) is not one known to encrypt secrets"
-        info = BackendInfo(BackendKind.INSECURE, path, f"{why}, so {_SESSION_ONLY} {_FILE_HINT}")
+        reason = f"{why}, so {_SESSION_ONLY} {_FILE_HINT}"
+        info = BackendInfo(BackendKind.INSECURE, path, reason, why)
     return info, backend

@@ -6,6 +6,7 @@ Service turns into a `CredentialStoreError` instead of a frozen wizard.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Callable, Mapping
@@ -39,6 +40,7 @@ CREDENTIALS_FILE = "credentials.json"
 DEFAULT_TIMEOUT = 3.0
 
 T = TypeVar("T")
+log = logging.getLogger("wizard.credentials")
 
 
 def plivo_user(auth_id: str) -> str:
@@ -99,6 +101,8 @@ class CredentialStore:
         self._file = SecretsFile(data_dir / CREDENTIALS_FILE, SERVICE)
         self._pending: threading.Thread | None = None
         self._session = backend if isinstance(backend, MemoryKeyring) else MemoryKeyring()
+        # A MemoryKeyring store (the demo, tests) never touches the real credentials file.
+        self._file_allowed = not isinstance(backend, MemoryKeyring)
         self._keyring: KeyringBackend | None = None
         if backend is None:
             self.info = self._detect()
@@ -143,9 +147,18 @@ class CredentialStore:
             return f"Secrets are stored unencrypted in {self.file_path}, readable only by you."
         return f"Secrets are kept in memory for {self._session.label} only; nothing is written."
 
-    def use_session_only(self) -> None:
-        """Keep secrets in memory from now on: the way out when the keyring fails or hangs."""
-        self._mode = _Mode.SESSION
+    @property
+    def not_persistent_reason(self) -> str | None:
+        """Why a saved secret would not outlive this process (a clause), or None if it would.
+
+        A one-shot command reports "not stored: <this>" instead of a session-only "store".
+        """
+        if self.persistent:
+            return None
+        cause = self.info.cause or self.info.reason.split(";")[0]
+        if self.info.kind is BackendKind.SECURE:  # only reachable through a MemoryKeyring
+            cause = "secrets are kept in memory only"
+        return cause[:1].lower() + cause[1:] if cause else "no keyring can keep them"
 
     def _place(self) -> tuple[SecretSource, str]:
         if self._mode is _Mode.KEYRING:
@@ -180,6 +193,24 @@ class CredentialStore:
         """Remove the stored token of `auth_id`; False when none was stored."""
         return self._delete(plivo_user(auth_id))
 
+    def stored_plivo_auth_ids(self) -> list[str]:
+        """Auth IDs whose token the credentials file or this session holds (a keyring cannot
+        be listed: the caller adds the Auth IDs it remembers)."""
+        users = list(self._file_users()) + [
+            user for (service, user) in self._session.items() if service == SERVICE
+        ]
+        prefix = plivo_user("")
+        found: list[str] = []
+        for user in users:
+            if user.startswith(prefix) and user[len(prefix) :] not in found:
+                found.append(user[len(prefix) :])
+        return found
+
+    def _file_users(self) -> list[str]:
+        if not self._file_allowed or not self._file.path.exists():
+            return []
+        return list(self._file.read())
+
     def _resolve(self, env_name: str, user: str) -> ResolvedSecret | None:
         from_env = self._environ.get(env_name, "").strip()
         if from_env:
@@ -212,12 +243,17 @@ class CredentialStore:
         return self._session.get_password(SERVICE, user)
 
     def _delete(self, user: str) -> bool:
+        """Remove `user` wherever it may be: the current place and, whatever the mode, the
+        --insecure-storage file (written by an earlier run that used the flag)."""
+        removed_from_file = False
+        if self._file_allowed and (self._mode is _Mode.FILE or self._file.path.exists()):
+            removed_from_file = self._file.delete(user)
         if self._mode is _Mode.FILE:
-            return self._file.delete(user)
+            return removed_from_file
         if self._mode is _Mode.SESSION:
-            return _delete_from(self._session, user)
+            return _delete_from(self._session, user) or removed_from_file
         keyring_ = self._require_keyring()
-        return self._bounded_keyring(lambda: _delete_from(keyring_, user))
+        return self._bounded_keyring(lambda: _delete_from(keyring_, user)) or removed_from_file
 
     def _require_keyring(self) -> KeyringBackend:
         assert self._keyring is not None  # _Mode.KEYRING is only set with a keyring
@@ -235,8 +271,10 @@ class CredentialStore:
         process from exiting. While a timed-out call is still stuck, later calls fail at
         once instead of each waiting out the timeout again.
         """
+        # Not --insecure-storage: it never overrides a secure keyring, even a stuck one.
         hint = (
-            "Unlock or restart your keyring and try again, or keep secrets for this session only."
+            "Unlock or restart your keyring and try again, or set ULTRAVOX_API_KEY /"
+            " PLIVO_AUTH_TOKEN in the environment instead."
         )
         if self._pending is not None and self._pending.is_alive():
             raise CredentialStoreError(f"{what} is still not answering.", hint=hint)
@@ -259,10 +297,12 @@ class CredentialStore:
             )
         if failure:
             exc = failure[0]
+            # Never chained: a backend's message may quote what it was handed (a secret), and
+            # --debug prints the chain. The type is logged instead.
+            log.debug("keyring call failed: %s", type(exc).__name__)
             if isinstance(exc, KeyringLocked):
-                raise CredentialStoreError(f"{what} is locked.", hint=hint) from exc
-            # The backend's own message may be long or technical; its type is enough here
-            # and the chained exception is there for --debug.
-            raise CredentialStoreError(f"{what} failed ({type(exc).__name__}).", hint=hint) from exc
+                raise CredentialStoreError(f"{what} is locked.", hint=hint) from None
+            failed = f"{what} failed ({type(exc).__name__})."
+            raise CredentialStoreError(failed, hint=hint) from None
         result: T = outcome[0]
         return result
