@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from wizard import __version__
@@ -188,17 +190,26 @@ def _load_handler(spec: str) -> Handler:
     return handler
 
 
-def _setup_logging(debug: bool) -> None:
-    if not debug:
-        return
+@contextmanager
+def _command_logging(debug: bool) -> Iterator[None]:
+    """Warnings (e.g. a rate-limit wait) always reach stderr; everything with --debug.
+
+    Undone on exit, since main() may run again in the same process (tests, embedding).
+    """
     logger = logging.getLogger("wizard")
-    for old in [h for h in logger.handlers if h.get_name() == "wizard-cli"]:
-        logger.removeHandler(old)  # main() run twice in one process (tests) logs once
     handler = logging.StreamHandler(sys.stderr)
-    handler.set_name("wizard-cli")
-    handler.setFormatter(logging.Formatter("debug: %(name)s: %(message)s"))
+    prefix = "debug: %(name)s: " if debug else "warning: "
+    handler.setFormatter(logging.Formatter(prefix + "%(message)s"))
+    handler.setLevel(logging.DEBUG if debug else logging.WARNING)
+    level = logger.level
     logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)
+    if debug:
+        logger.setLevel(logging.DEBUG)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -210,9 +221,15 @@ def main(argv: list[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     out = Output(json_mode=args.json)
     state = RunState()
-    if args.command is not None:
+    if args.command is None:
         # Not for the wizard: log lines on stderr would tear through the full-screen UI.
-        _setup_logging(args.debug)
+        return _run(args, out, state)
+    with _command_logging(args.debug):
+        return _run(args, out, state)
+
+
+def _run(args: argparse.Namespace, out: Output, state: RunState) -> int:
+    """Dispatch, and turn every failure into one line and an exit code."""
     try:
         if args.command is None:
             return _wizard(args, out)
@@ -238,6 +255,10 @@ def main(argv: list[str] | None = None) -> int:
         else:
             out.error_line("Interrupted; nothing was sent.")
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`... --json | head`): say nothing more, as Python's docs advise.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILED
     except Exception as exc:
         # The message of an unexpected error is not ours to vouch for (it may quote input),
         # so only its type is shown unless --debug.
@@ -272,6 +293,7 @@ def _wizard(args: argparse.Namespace, out: Output) -> int:
         no_mouse=args.no_mouse,
         debug=args.debug,
         prepare=setup,
+        use_settings=not args.demo,  # remember the last Auth ID; a demo writes nothing
     )
     try:
         return run_wizard(options)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import SecretStr
 
 from tests.tui.conftest import (
@@ -132,16 +134,19 @@ async def test_hanging_keyring_never_blocks_typing(
         assert "Could not read a saved key" in screen_text(app)
 
 
-async def test_no_keyring_says_where_secrets_go(make_app: AppFactory) -> None:
+async def test_no_keyring_says_why_and_offers_the_choice(
+    make_app: AppFactory, tmp_path: Path
+) -> None:
     from keyring.backends import fail
 
-    store = CredentialStore(fail.Keyring(), environ={})
+    store = CredentialStore(fail.Keyring(), environ={}, data_dir=tmp_path)
     app = make_app(store=store)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         text = screen_text(app)
-        assert "this session only" in text
-        assert "--insecure-storage" in text
+        assert "No keyring service is running" in text
+        assert "Keep secrets for this session only" in text
+        assert app.query_one("#storage-session").value  # type: ignore[attr-defined]
 
 
 async def test_dirty_key_is_unsaved_input(make_app: AppFactory) -> None:

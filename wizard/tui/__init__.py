@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -36,6 +38,16 @@ class WizardOptions:
     """Setup the CLI leaves until after the first frame: run once, in a thread, before the
     store or a client is used. It may fill in `api_base`, `plivo_api_base`, `sandbox` and
     `store` (e.g. start the demo sandbox), so the first frame waits for none of that."""
+    environ: Mapping[str, str] | None = None
+    """The environment read for PLIVO_AUTH_ID; None: os.environ (none at all in demo mode).
+    Tokens and keys come through the store, which reads its own environment."""
+    use_settings: bool = False
+    """Read the last-used Auth ID from the settings file and write it after a successful send.
+    The CLI turns this on (never in demo mode); off, the wizard touches no settings file."""
+    settings_path: Path | None = None
+    """The settings file; None: the platform's user config dir."""
+    log_dir: Path | None = None
+    """Where `--debug` writes wizard.log; None: the platform's user log dir."""
 
     @property
     def blink(self) -> bool:
@@ -43,9 +55,20 @@ class WizardOptions:
 
 
 def run_wizard(options: WizardOptions) -> int:
-    """Run the wizard in this terminal and return the process exit code."""
-    from wizard.tui.app import WizardApp
+    """Run the wizard in this terminal and return the process exit code.
 
-    app = WizardApp(options)
-    result = app.run(mouse=not options.no_mouse)
-    return app.exit_code_for(result)
+    With `debug`, log lines go to a file (on stderr they would tear through the screen), and
+    its path is printed once the terminal is restored.
+    """
+    from wizard.tui.app import WizardApp
+    from wizard.tui.debug_log import start_debug_log, stop_debug_log
+
+    log_path = start_debug_log(options.log_dir) if options.debug else None
+    try:
+        app = WizardApp(options)
+        result = app.run(mouse=not options.no_mouse)
+        return app.exit_code_for(result)
+    finally:
+        if log_path is not None:
+            stop_debug_log()
+            print(f"Debug log: {log_path}", file=sys.stderr)

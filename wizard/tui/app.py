@@ -3,29 +3,28 @@
 The first frame is kept about as cheap as an empty Textual app's: only step 1 (Connect) is
 imported and mounted before it. Whatever else the run needs (the demo sandbox, the credential
 store and its keyring, pydantic, httpx) is prepared in a thread after the first frame, which then
-also imports the other steps. Each later step is mounted on its first visit and then stays mounted,
-so going Back never loses input.
+also imports the other steps (navigation.py: lazy mounting and moving between steps;
+run_setup.py: that setup, the credential store and the settings file).
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import importlib
-import threading
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
-from textual import events, work
-from textual.app import App, ComposeResult
+from textual import work
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import ContentSwitcher, Footer, Input, Static
+from textual.widgets import ContentSwitcher, Footer, Static
 
 from wizard.core.errors import EXIT_INTERRUPTED, EXIT_OK, WizardError
 from wizard.tui import WizardOptions
 from wizard.tui.common import describe_error
 from wizard.tui.connect import ConnectStep
+from wizard.tui.navigation import StepNavigation
+from wizard.tui.run_setup import RunSetup
 from wizard.tui.step import StepView
+from wizard.tui.steps import STEP_IDS, step_class
 
 if TYPE_CHECKING:
     from pydantic import SecretStr
@@ -41,28 +40,10 @@ if TYPE_CHECKING:
     from wizard.tui.result import ResultStep
     from wizard.tui.review import ReviewStep
 
-STEP_IDS = ("connect", "plivo", "agents", "mapping", "review", "result")
-SHORT_NAMES = ("Connect", "Plivo", "Agents", "Mapping", "Review", "Result")
-
-STEP_CLASSES: dict[str, tuple[str, str]] = {
-    "connect": ("wizard.tui.connect", "ConnectStep"),
-    "plivo": ("wizard.tui.plivo", "PlivoStep"),
-    "agents": ("wizard.tui.agents", "AgentsStep"),
-    "mapping": ("wizard.tui.mapping", "MappingStep"),
-    "review": ("wizard.tui.review", "ReviewStep"),
-    "result": ("wizard.tui.result", "ResultStep"),
-}
-"""Step id -> (module, class); the modules of steps 2-6 are imported only after the first frame."""
+__all__ = ["STEP_IDS", "WizardApp"]
 
 
-def step_class(step_id: str) -> type[StepView]:
-    """The widget class of a step, importing its module now if it is not yet."""
-    module_name, name = STEP_CLASSES[step_id]
-    cls: type[StepView] = getattr(importlib.import_module(module_name), name)
-    return cls
-
-
-class WizardApp(App[int]):
+class WizardApp(StepNavigation):
     """Connect a Plivo account to Ultravox in six steps; nothing is sent before Review."""
 
     CSS_PATH = "wizard.tcss"
@@ -84,15 +65,8 @@ class WizardApp(App[int]):
     def __init__(self, options: WizardOptions) -> None:
         super().__init__()
         self.options = options
-        self._store: CredentialStore | None = None
-        self._prepare_lock = threading.Lock()
-        self._prepared = threading.Event()
-        self._prepare_error: WizardError | None = None
-        self._steps_ready: dict[str, asyncio.Event] = {}
-        """Steps mounted (event set) or being mounted (not yet set), by id."""
-        self._first_frame_out = False
-        self._status_text = ""
-        self._after_first_frame: list[Callable[[], object]] = []
+        self.setup = RunSetup(options)
+        """The deferred setup, the credential store and the settings file (threads only)."""
         self._pending_current: dict[str, PlivoConfig] = {}
         """The current config to load into steps 3-4 once they are mounted."""
         self.api_key: SecretStr | None = None
@@ -106,53 +80,20 @@ class WizardApp(App[int]):
         self.agents_generation = -1
         self.result: PlivoConfig | None = None
         self.finished = False
-        self.step_index = 0
-        if options.debug:
-            import logging
-
-            logging.getLogger("wizard").setLevel(logging.DEBUG)
 
     # ----------------------------------------------------- after the first frame
     def ensure_prepared(self) -> None:
-        """Run the CLI's deferred setup (`WizardOptions.prepare`) and open the credential store,
-        once; blocks, so call it from a thread. Raises WizardError when that failed."""
-        with self._prepare_lock:
-            if not self._prepared.is_set():
-                try:
-                    if self.options.prepare is not None:
-                        self.options.prepare(self.options)
-                    if self.options.store is not None:
-                        self._store = self.options.store
-                    else:
-                        from wizard.core.credentials import CredentialStore
-
-                        self._store = CredentialStore(
-                            insecure_storage=self.options.insecure_storage
-                        )
-                except WizardError as exc:
-                    self._prepare_error = exc
-                except Exception as exc:  # a message of ours only: it might quote input
-                    self._prepare_error = WizardError(
-                        f"Could not get ready ({type(exc).__name__})."
-                    )
-                finally:
-                    self._prepared.set()
-        if self._prepare_error is not None:
-            raise self._prepare_error
+        """See `RunSetup.ensure` (blocks: from threads only)."""
+        self.setup.ensure()
 
     async def wait_prepared(self) -> None:
         """`ensure_prepared` without blocking the event loop."""
-        if self._prepared.is_set():
-            self.ensure_prepared()  # raises its error, if any
-        else:
-            await asyncio.to_thread(self.ensure_prepared)
+        await self.setup.wait()
 
     @property
     def store(self) -> CredentialStore:
         """Where secrets are read from and saved to (may block: from threads only, at first)."""
-        self.ensure_prepared()
-        assert self._store is not None
-        return self._store
+        return self.setup.store
 
     @work(thread=True, group="warm-up")
     def _warm_up(self) -> None:
@@ -172,107 +113,17 @@ class WizardApp(App[int]):
         yield Footer()
 
     def on_mount(self) -> None:
-        ready = asyncio.Event()
-        ready.set()
-        self._steps_ready["connect"] = ready
-        if not self.options.blink:
-            for field in self.query(Input):
-                field.cursor_blink = False
-        self._show_step(0)
+        self.start_navigation()
         self.after_first_frame(self._warm_up)
-        self.call_after_refresh(self._first_frame_done, self.FIRST_FRAME_REFRESHES)
 
-    FIRST_FRAME_REFRESHES: ClassVar[int] = 3
-    """The first screen takes a few refreshes (the footer fills in last): background work waits
-    until the screen has refreshed and gone idle this many times, so it does not slow them."""
+    @property
+    def blink(self) -> bool:
+        return self.options.blink
 
-    def after_first_frame(self, callback: Callable[[], object]) -> None:
-        """Call `callback` once the first screen is fully drawn (now, if it is)."""
-        if self._first_frame_out:
-            callback()
-        else:
-            self._after_first_frame.append(callback)
+    def step_mounted(self, step_id: str) -> None:
+        self._apply_preload(step_id)
 
-    def _first_frame_done(self, refreshes: int) -> None:
-        if refreshes > 1:
-            self.call_after_refresh(self._first_frame_done, refreshes - 1)
-            return
-        self._first_frame_out = True
-        callbacks, self._after_first_frame = self._after_first_frame, []
-        for callback in callbacks:
-            callback()
-
-    async def ensure_step(self, step_id: str) -> StepView:
-        """The widget of a step, mounted now if this is its first visit.
-
-        Once mounted a step stays mounted (hidden when it is not current), so what was typed
-        in it survives going Back and coming again.
-        """
-        ready = self._steps_ready.get(step_id)
-        if ready is None:
-            ready = self._steps_ready[step_id] = asyncio.Event()
-            try:
-                widget = step_class(step_id)(id=step_id)
-                await self.query_one("#steps", ContentSwitcher).add_content(widget)
-                if not self.options.blink:
-                    for field in widget.query(Input):
-                        field.cursor_blink = False
-                self._apply_preload(step_id)
-            finally:
-                ready.set()
-        else:
-            await ready.wait()
-        return self.query_one(f"#{step_id}", StepView)
-
-    def is_step_mounted(self, step_id: str) -> bool:
-        ready = self._steps_ready.get(step_id)
-        return ready is not None and ready.is_set()
-
-    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
-        # Fields mounted later (mapping rows) blink too; over SSH nothing may blink at all.
-        if not self.options.blink and isinstance(event.widget, Input):
-            event.widget.cursor_blink = False
-
-    async def on_unmount(self) -> None:
-        for client in (self.client, self._plivo_client):
-            if client is not None:
-                await client.aclose()
-
-    # ------------------------------------------------------------------ steps
-    def step(self, index: int | None = None) -> StepView:
-        """The step widget at `index` (default: the current one)."""
-        i = self.step_index if index is None else index
-        return self.query_one(f"#{STEP_IDS[i]}", StepView)
-
-    def _show_step(self, index: int) -> None:
-        if self.is_step_mounted(STEP_IDS[index]):
-            self._present(index)
-        else:
-            self._mount_and_show(index)
-
-    @work(group="mount-step")
-    async def _mount_and_show(self, index: int) -> None:
-        await self.ensure_step(STEP_IDS[index])
-        self._present(index)
-
-    def _present(self, index: int) -> None:
-        self.step_index = index
-        self.query_one(ContentSwitcher).current = STEP_IDS[index]
-        step = self.step()
-        self.sub_title = f"Step {index + 1}/6: {step.step_title}"
-        self.query_one("#title-bar", Static).update(
-            f"[b]{self.TITLE}[/b]  ·  Step {index + 1}/6: {step.step_title}"
-        )
-        crumbs = []
-        for i, name in enumerate(SHORT_NAMES):
-            crumbs.append(f"[reverse] {i + 1} {name} [/]" if i == index else f" {i + 1} {name} ")
-        self.query_one("#progress", Static).update("›".join(crumbs))
-        self._enter_hooks(STEP_IDS[index])
-        step.on_show_step()
-        self.refresh_status()
-        self.refresh_bindings()
-
-    def _enter_hooks(self, step_id: str) -> None:
+    def step_entered(self, step_id: str) -> None:
         if step_id == "plivo" and self.current_generation != self.client_generation:
             self.load_current_config()
         client = self.client
@@ -280,38 +131,10 @@ class WizardApp(App[int]):
             self.agents_generation = self.client_generation
             cast("AgentsStep", self.step(STEP_IDS.index("agents"))).start_loading(client)
 
-    def refresh_status(self) -> None:
-        """Say under the step whether Next is allowed and, if not, why."""
-        problems = self.step().problems()
-        if self.step_index == len(STEP_IDS) - 1:
-            blocked, text = False, "Done. Press Enter or Ctrl+N to finish."
-        elif problems:
-            blocked, text = True, f"Next: not yet. {problems[0]}"
-        else:
-            label = "send" if STEP_IDS[self.step_index] == "review" else "go on"
-            blocked, text = False, f"Ready: press Enter or Ctrl+N to {label}."
-        status = self.query_one("#next-status", Static)
-        status.set_class(blocked, "-blocked")
-        # Steps post Changed on every key; an unchanged text must not cost a re-layout.
-        if text != self._status_text:
-            self._status_text = text
-            status.update(text)
-
-    def on_step_view_changed(self, _message: StepView.Changed) -> None:
-        self.refresh_status()
-
-    def on_input_submitted(self, message: Input.Submitted) -> None:
-        # Enter in a field of steps 1-2 means Next; the other steps give Enter their own meaning.
-        if STEP_IDS[self.step_index] in ("connect", "plivo") and message.input in self.step().query(
-            Input
-        ):
-            message.stop()
-            self.action_next()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "back":
-            return 0 < self.step_index < len(STEP_IDS) - 1
-        return True
+    async def on_unmount(self) -> None:
+        for client in (self.client, self._plivo_client):
+            if client is not None:
+                await client.aclose()
 
     def action_next(self) -> None:
         step = self.step()
@@ -326,15 +149,7 @@ class WizardApp(App[int]):
         elif step_id == "result":
             self.exit(EXIT_OK)
         else:
-            self._show_step(self.step_index + 1)
-
-    async def action_back(self) -> None:
-        if self.check_action("back", ()):
-            self._show_step(self.step_index - 1)
-
-    def go_to(self, step_id: str) -> None:
-        """Jump to a step (used by Review to go back to a field the service refused)."""
-        self._show_step(STEP_IDS.index(step_id))
+            super().action_next()
 
     def action_help(self) -> None:
         from wizard.tui.help import HelpScreen
@@ -495,11 +310,13 @@ class WizardApp(App[int]):
         self.result = result
         self.current = result
         self.finished = True
-        creds = cast("PlivoStep", self.query_one("#plivo", StepView)).to_model()
+        plivo = cast("PlivoStep", self.query_one("#plivo", StepView))
+        creds = plivo.to_model()
         typed = creds.auth_token.get_secret_value() if creds.auth_token else ""
         result_step = cast("ResultStep", await self.ensure_step("result"))
         result_step.show_result(result, typed)
-        # Save the API key only when it was typed here, not when it came from env or keyring.
+        # Save secrets only when typed here, not when they came from the environment or store.
         new_key = self.api_key if self.query_one(ConnectStep).is_dirty() else None
-        result_step.store_credentials(new_key, creds.auth_id, creds.auth_token)
+        new_token = None if plivo.token_is_prefilled() else creds.auth_token
+        result_step.store_credentials(new_key, creds.auth_id, new_token)
         self._show_step(STEP_IDS.index("result"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on, work
@@ -14,6 +15,7 @@ from wizard.core.errors import WizardError
 from wizard.core.rules import api_key_prefix, check_api_key, errors
 from wizard.tui.common import FieldMessage, RuleValidator, describe_error
 from wizard.tui.step import StepView
+from wizard.tui.storage_choice import StorageChoice
 
 if TYPE_CHECKING:
     from wizard.core.credentials import ResolvedSecret
@@ -58,7 +60,7 @@ class ConnectStep(StepView):
             yield FieldMessage("", id="account-status")
             yield Button("Retry", id="retry-account", classes="retry")
         yield Label("Where secrets will be kept", classes="section")
-        yield Static("Looking for a keyring…", id="storage", classes="hint")
+        yield StorageChoice(id="storage-box")
 
     def on_mount(self) -> None:
         self.query_one("#retry-account").display = False
@@ -101,21 +103,47 @@ class ConnectStep(StepView):
             resolved = store.api_key()
         except WizardError as exc:
             read_error = describe_error(exc)
+        self.app.call_from_thread(self._store_read, resolved, read_error, None)
+        self.show_storage()
+
+    def show_storage(self) -> None:
+        """Say where secrets will go (from a thread: `store.info` may ask the keyring)."""
+        setup = self.wizard.setup
         try:
-            info = store.info
+            store = setup.store
             where = store.where()
-            # The reason says why no keyring can hold them and what the choices are.
+            if setup.offers_file_storage():
+                # The reason says why no keyring can hold them; the choice is the user's.
+                why = (store.info.cause or store.info.reason).rstrip(".") + "."
+                args = (why, where, store.persistent, store.file_path)
+                self.app.call_from_thread(lambda: self._storage_box().show_choice(*args))
+                return
             storage = where
-            if not store.persistent and info.reason and info.reason != where:
-                storage = f"{where} {info.reason}"
+            if not store.persistent and store.info.reason and store.info.reason != where:
+                storage = f"{where} {store.info.reason}"
         except WizardError as exc:
             storage = describe_error(exc)
-        self.app.call_from_thread(self._store_read, resolved, read_error, storage)
+        self.app.call_from_thread(lambda: self._storage_box().show_fixed(storage))
+
+    def _storage_box(self) -> StorageChoice:
+        return self.query_one(StorageChoice)
+
+    @on(StorageChoice.Chosen)
+    def _storage_chosen(self, event: StorageChoice.Chosen) -> None:
+        self.switch_storage(event.use_file)
+
+    @work(thread=True, exclusive=True, group="connect-storage")
+    def switch_storage(self, use_file: bool) -> None:
+        """Rebuild the store for the chosen place (nothing is written until step 6)."""
+        with contextlib.suppress(WizardError):  # show_storage says what the store is now
+            self.wizard.setup.use_file_storage(use_file)
+        self.show_storage()
 
     def _store_read(
-        self, resolved: ResolvedSecret | None, read_error: str | None, storage: str
+        self, resolved: ResolvedSecret | None, read_error: str | None, storage: str | None
     ) -> None:
-        self.query_one("#storage", Static).update(storage)
+        if storage is not None:
+            self.query_one(StorageChoice).show_fixed(storage)
         source = self.query_one("#api-key-source", Static)
         field = self.query_one("#api-key", Input)
         if read_error:

@@ -13,13 +13,17 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.timer import Timer
 from textual.widgets import Button, Checkbox, Input, Label, Static, Switch
+from textual.worker import get_current_worker
 
 from wizard.core.errors import WizardError
 from wizard.core.models import PlivoAccount, PlivoConfig, check_auth_id, check_auth_token, errors
 from wizard.tui.common import FieldMessage, RuleValidator, describe_error
+from wizard.tui.plivo_prefill import AuthIdCandidates, AuthIdSource, token_source_label
+from wizard.tui.run_setup import ENV_AUTH_ID
 from wizard.tui.step import StepView
 
 if TYPE_CHECKING:
+    from wizard.core.credentials import ResolvedSecret
     from wizard.tui.app import WizardApp
 
 
@@ -52,6 +56,12 @@ class PlivoStep(StepView):
         self._verifying = False
         self._service_errors: dict[str, str] = {}
         self._reveal_timer: Timer | None = None
+        self._auth_ids = AuthIdCandidates()
+        self._id_prefill: str | None = None
+        """The Auth ID we put in the field (a different value there was typed by the user)."""
+        self._token_prefill: str | None = None
+        """The token we put in the field, from the environment or the store."""
+        self._lookup_timer: Timer | None = None
 
     @property
     def wizard(self) -> WizardApp:
@@ -72,6 +82,7 @@ class PlivoStep(StepView):
             validate_on=["changed"],
         )
         yield FieldMessage(id="auth-id-message", classes="field-message")
+        yield FieldMessage(id="auth-id-source", classes="hint")
         yield Label("Auth Token (Ctrl+R shows it for 5 s)", classes="field-label")
         yield Input(
             placeholder="40 letters, digits, - or _",
@@ -81,6 +92,7 @@ class PlivoStep(StepView):
             validate_on=["changed"],
         )
         yield FieldMessage(id="auth-token-message", classes="field-message")
+        yield FieldMessage(id="auth-token-source", classes="hint")
         with Horizontal(classes="switch-row"):
             yield Switch(value=True, id="verify-switch")
             yield Label("Verify with Plivo (asks Plivo's account endpoint)", classes="switch-label")
@@ -96,6 +108,8 @@ class PlivoStep(StepView):
 
             self.query_one("#auth-id", Input).value = DEMO_AUTH_ID
             self.query_one("#auth-token", Input).value = DEMO_AUTH_TOKEN
+        else:
+            self.prefill()
 
     def on_show_step(self) -> None:
         first = self.query_one("#auth-id", Input)
@@ -163,12 +177,108 @@ class PlivoStep(StepView):
                 f" token starting {prefix}…"
             )
             keep.display = True
-            field = self.query_one("#auth-id", Input)
-            if not field.value:
-                field.value = current.auth_id
+            self._auth_ids.offer(AuthIdSource.CURRENT, current.auth_id)
+            self._apply_auth_id()
             if not self.query_one("#auth-token", Input).value:
                 keep.value = True
         self._revalidate()
+
+    # ------------------------------------------------------------ prefill
+    def token_is_prefilled(self) -> bool:
+        """The token field holds what the environment or the store gave, not a typed one."""
+        token = self.query_one("#auth-token", Input).value
+        return bool(token) and token == self._token_prefill
+
+    def _token_typed(self) -> bool:
+        token = self.query_one("#auth-token", Input).value
+        return bool(token) and token != self._token_prefill
+
+    @work(thread=True, exclusive=True, group="plivo-prefill")
+    def prefill(self) -> None:
+        """Read PLIVO_AUTH_ID and the settings' last Auth ID (file IO: off the event loop)."""
+        from wizard.core.credentials import ENV_PLIVO_TOKEN, ResolvedSecret, SecretSource
+
+        setup = self.wizard.setup
+        env = setup.environ
+        last = setup.last_auth_id()
+        value = env.get(ENV_PLIVO_TOKEN, "").strip()
+        # A token from the environment fits any Auth ID: shown even before there is one.
+        env_token = (
+            ResolvedSecret(SecretStr(value), SecretSource.ENV, ENV_PLIVO_TOKEN) if value else None
+        )
+        self.app.call_from_thread(self._prefill_found, env.get(ENV_AUTH_ID), last, env_token)
+
+    def _prefill_found(
+        self, env_id: str | None, last_id: str | None, env_token: ResolvedSecret | None
+    ) -> None:
+        self._auth_ids.offer(AuthIdSource.ENV, env_id)
+        self._auth_ids.offer(AuthIdSource.SETTINGS, last_id)
+        self._apply_auth_id()
+        if env_token is not None and not self.query_one("#auth-id", Input).value.strip():
+            self._token_found("", env_token, None)
+
+    def _apply_auth_id(self) -> None:
+        """Put the best Auth ID offered so far in the field, unless the user typed one."""
+        best = self._auth_ids.best()
+        field = self.query_one("#auth-id", Input)
+        if best is None or (field.value.strip() and field.value != self._id_prefill):
+            return
+        value, source = best
+        self._id_prefill = value
+        self.query_one("#auth-id-source", FieldMessage).show("", f"Auth ID {source.label}.")
+        if field.value != value:
+            field.value = value  # its Changed looks up the token for it
+        else:
+            self._schedule_token_lookup(value)
+
+    def _schedule_token_lookup(self, auth_id: str) -> None:
+        """Look up the token of `auth_id` soon (at once for a prefilled id, else debounced)."""
+        if self._lookup_timer is not None:
+            self._lookup_timer.stop()
+            self._lookup_timer = None
+        auth_id = auth_id.strip()
+        if self.wizard.options.demo or errors(check_auth_id(auth_id)) or self._token_typed():
+            self.workers.cancel_group(self, "plivo-token-lookup")
+            return
+        if auth_id == self._id_prefill or not self.DEBOUNCE:
+            self.lookup_token(auth_id)
+        else:
+            self._lookup_timer = self.set_timer(self.DEBOUNCE, lambda: self.lookup_token(auth_id))
+
+    @work(thread=True, exclusive=True, group="plivo-token-lookup")
+    def lookup_token(self, auth_id: str) -> None:
+        """The token for `auth_id`: PLIVO_AUTH_TOKEN, else the store (which may hang: a thread)."""
+        worker = get_current_worker()
+        resolved: ResolvedSecret | None = None
+        error: str | None = None
+        try:
+            resolved = self.wizard.store.plivo_token(auth_id)
+        except WizardError as exc:
+            error = describe_error(exc)
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._token_found, auth_id, resolved, error)
+
+    def _token_found(
+        self, auth_id: str, resolved: ResolvedSecret | None, error: str | None
+    ) -> None:
+        field = self.query_one("#auth-token", Input)
+        hint = self.query_one("#auth-token-source", FieldMessage)
+        if self.query_one("#auth-id", Input).value.strip() != auth_id or self._token_typed():
+            return  # stale (the Auth ID changed since), or the user's own token is there
+        if error:
+            hint.show("warning", f"! Could not read a saved token: {error}")
+            return
+        if resolved is None:
+            if field.value:  # the token of the Auth ID before: wrong for this one
+                self._token_prefill = None
+                field.value = ""
+            hint.show("", "")
+            return
+        value = resolved.value.get_secret_value()
+        self._token_prefill = value
+        hint.show("", f"Using the token {token_source_label(resolved)}. Type to replace it.")
+        if field.value != value:
+            field.value = value
 
     # ----------------------------------------------------------- events
     @on(Input.Changed, "#auth-id")
@@ -176,8 +286,13 @@ class PlivoStep(StepView):
     def _field_changed(self, event: Input.Changed) -> None:
         if event.input.id == "auth-id":
             self._service_errors.pop("authId", None)
+            if event.value != self._id_prefill:
+                self.query_one("#auth-id-source", FieldMessage).show("", "")
+            self._schedule_token_lookup(event.value)
         else:
             self._service_errors.pop("authToken", None)
+            if event.value != self._token_prefill:
+                self.query_one("#auth-token-source", FieldMessage).show("", "")
         self._revalidate()
 
     @on(Checkbox.Changed, "#keep-token")

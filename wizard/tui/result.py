@@ -104,20 +104,28 @@ class ResultStep(StepView):
     def store_credentials(
         self, api_key: SecretStr | None, auth_id: str, token: SecretStr | None
     ) -> None:
-        """Only now, after Ultravox accepted them; keyring calls can block, so in a thread."""
-        store = self.wizard.store
+        """Only now, after Ultravox accepted them; keyring calls can block, so in a thread.
+
+        Also remembers `auth_id` as the last one used (settings; never in demo mode).
+        """
+        setup = self.wizard.setup
         parts: list[str] = []
         kind = "success"
+        token_stored = False
         try:
+            store = setup.store
             if api_key is not None:
                 parts.append(f"API key: {store.save_api_key(api_key)}")
             if token is not None:
                 parts.append(f"Auth Token: {store.save_plivo_token(auth_id, token)}")
+                token_stored = store.persistent
             if not parts:
                 parts.append("Nothing new to store.")
         except WizardError as exc:
             kind = "error"
             parts.append(f"Could not store the credentials: {describe_error(exc)}")
+        # The service took this Auth ID, whatever became of the secrets: offer it next time.
+        setup.remember_auth_id(auth_id, token_stored=token_stored)
         text = ("✓ " if kind == "success" else "✗ ") + " ".join(parts)
         self.app.call_from_thread(self._stored, kind, text)
 

@@ -1,0 +1,190 @@
+"""The wizard's frame: six steps in a ContentSwitcher, mounted lazily, shown one at a time.
+
+Only step 1 is mounted before the first frame; background work waits until that frame is out
+(`after_first_frame`). Each later step is mounted on its first visit and then stays mounted,
+so going Back never loses input. The status line under the step says whether Next is allowed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import ClassVar
+
+from textual import events, work
+from textual.app import App
+from textual.widgets import ContentSwitcher, Input, Static
+
+from wizard.tui.step import StepView
+from wizard.tui.steps import SHORT_NAMES, STEP_IDS, step_class
+
+
+class StepNavigation(App[int]):
+    """Lazy mounting, the first-frame hook, moving between steps and the status line.
+
+    Subclasses compose `#title-bar`, `#progress`, a ContentSwitcher `#steps` holding step 1,
+    and `#next-status`; they call `start_navigation()` from `on_mount`.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._steps_ready: dict[str, asyncio.Event] = {}
+        """Steps mounted (event set) or being mounted (not yet set), by id."""
+        self._first_frame_out = False
+        self._status_text = ""
+        self._after_first_frame: list[Callable[[], object]] = []
+        self.step_index = 0
+
+    # ------------------------------------------------------------------ hooks
+    @property
+    def blink(self) -> bool:
+        """Whether fields' cursors blink (never over SSH: an idle wizard sends nothing)."""
+        return True
+
+    def step_mounted(self, step_id: str) -> None:
+        """Called once a step has been mounted (to preload it)."""
+
+    def step_entered(self, step_id: str) -> None:
+        """Called each time a step becomes current, before its own `on_show_step`."""
+
+    def start_navigation(self) -> None:
+        """Show step 1 (already composed) and arm the first-frame hook."""
+        ready = asyncio.Event()
+        ready.set()
+        self._steps_ready[STEP_IDS[0]] = ready
+        if not self.blink:
+            for field in self.query(Input):
+                field.cursor_blink = False
+        self._show_step(0)
+        self.call_after_refresh(self._first_frame_done, self.FIRST_FRAME_REFRESHES)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # Fields mounted later (mapping rows) blink too; over SSH nothing may blink at all.
+        if not self.blink and isinstance(event.widget, Input):
+            event.widget.cursor_blink = False
+
+    # ------------------------------------------------------- first frame, mounting
+    FIRST_FRAME_REFRESHES: ClassVar[int] = 3
+    """The first screen takes a few refreshes (the footer fills in last): background work waits
+    until the screen has refreshed and gone idle this many times, so it does not slow them."""
+
+    def after_first_frame(self, callback: Callable[[], object]) -> None:
+        """Call `callback` once the first screen is fully drawn (now, if it is)."""
+        if self._first_frame_out:
+            callback()
+        else:
+            self._after_first_frame.append(callback)
+
+    def _first_frame_done(self, refreshes: int) -> None:
+        if refreshes > 1:
+            self.call_after_refresh(self._first_frame_done, refreshes - 1)
+            return
+        self._first_frame_out = True
+        callbacks, self._after_first_frame = self._after_first_frame, []
+        for callback in callbacks:
+            callback()
+
+    async def ensure_step(self, step_id: str) -> StepView:
+        """The widget of a step, mounted now if this is its first visit.
+
+        Once mounted a step stays mounted (hidden when it is not current), so what was typed
+        in it survives going Back and coming again.
+        """
+        ready = self._steps_ready.get(step_id)
+        if ready is None:
+            ready = self._steps_ready[step_id] = asyncio.Event()
+            try:
+                widget = step_class(step_id)(id=step_id)
+                await self.query_one("#steps", ContentSwitcher).add_content(widget)
+                if not self.blink:
+                    for field in widget.query(Input):
+                        field.cursor_blink = False
+                self.step_mounted(step_id)
+            finally:
+                ready.set()
+        else:
+            await ready.wait()
+        return self.query_one(f"#{step_id}", StepView)
+
+    def is_step_mounted(self, step_id: str) -> bool:
+        ready = self._steps_ready.get(step_id)
+        return ready is not None and ready.is_set()
+
+    # ------------------------------------------------------------------ steps
+    def step(self, index: int | None = None) -> StepView:
+        """The step widget at `index` (default: the current one)."""
+        i = self.step_index if index is None else index
+        return self.query_one(f"#{STEP_IDS[i]}", StepView)
+
+    def _show_step(self, index: int) -> None:
+        if self.is_step_mounted(STEP_IDS[index]):
+            self._present(index)
+        else:
+            self._mount_and_show(index)
+
+    @work(group="mount-step")
+    async def _mount_and_show(self, index: int) -> None:
+        await self.ensure_step(STEP_IDS[index])
+        self._present(index)
+
+    def _present(self, index: int) -> None:
+        self.step_index = index
+        self.query_one(ContentSwitcher).current = STEP_IDS[index]
+        step = self.step()
+        self.sub_title = f"Step {index + 1}/6: {step.step_title}"
+        self.query_one("#title-bar", Static).update(
+            f"[b]{self.TITLE}[/b]  ·  Step {index + 1}/6: {step.step_title}"
+        )
+        crumbs = []
+        for i, name in enumerate(SHORT_NAMES):
+            crumbs.append(f"[reverse] {i + 1} {name} [/]" if i == index else f" {i + 1} {name} ")
+        self.query_one("#progress", Static).update("›".join(crumbs))
+        self.step_entered(STEP_IDS[index])
+        step.on_show_step()
+        self.refresh_status()
+        self.refresh_bindings()
+
+    def refresh_status(self) -> None:
+        """Say under the step whether Next is allowed and, if not, why."""
+        problems = self.step().problems()
+        if self.step_index == len(STEP_IDS) - 1:
+            blocked, text = False, "Done. Press Enter or Ctrl+N to finish."
+        elif problems:
+            blocked, text = True, f"Next: not yet. {problems[0]}"
+        else:
+            label = "send" if STEP_IDS[self.step_index] == "review" else "go on"
+            blocked, text = False, f"Ready: press Enter or Ctrl+N to {label}."
+        status = self.query_one("#next-status", Static)
+        status.set_class(blocked, "-blocked")
+        # Steps post Changed on every key; an unchanged text must not cost a re-layout.
+        if text != self._status_text:
+            self._status_text = text
+            status.update(text)
+
+    def on_step_view_changed(self, _message: StepView.Changed) -> None:
+        self.refresh_status()
+
+    def action_next(self) -> None:
+        """Go on to the next step (subclasses decide what Next means on the last ones)."""
+        self._show_step(self.step_index + 1)
+
+    def on_input_submitted(self, message: Input.Submitted) -> None:
+        # Enter in a field of steps 1-2 means Next; the other steps give Enter their own meaning.
+        if STEP_IDS[self.step_index] in ("connect", "plivo") and message.input in self.step().query(
+            Input
+        ):
+            message.stop()
+            self.action_next()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back":
+            return 0 < self.step_index < len(STEP_IDS) - 1
+        return True
+
+    async def action_back(self) -> None:
+        if self.check_action("back", ()):
+            self._show_step(self.step_index - 1)
+
+    def go_to(self, step_id: str) -> None:
+        """Jump to a step (used by Review to go back to a field the service refused)."""
+        self._show_step(STEP_IDS.index(step_id))

@@ -1,0 +1,27 @@
+"""The six steps' ids, short names and widget classes (imported lazily, after the first frame)."""
+
+from __future__ import annotations
+
+import importlib
+
+from wizard.tui.step import StepView
+
+STEP_IDS = ("connect", "plivo", "agents", "mapping", "review", "result")
+SHORT_NAMES = ("Connect", "Plivo", "Agents", "Mapping", "Review", "Result")
+
+STEP_CLASSES: dict[str, tuple[str, str]] = {
+    "connect": ("wizard.tui.connect", "ConnectStep"),
+    "plivo": ("wizard.tui.plivo", "PlivoStep"),
+    "agents": ("wizard.tui.agents", "AgentsStep"),
+    "mapping": ("wizard.tui.mapping", "MappingStep"),
+    "review": ("wizard.tui.review", "ReviewStep"),
+    "result": ("wizard.tui.result", "ResultStep"),
+}
+"""Step id -> (module, class); the modules of steps 2-6 are imported only after the first frame."""
+
+
+def step_class(step_id: str) -> type[StepView]:
+    """The widget class of a step, importing its module now if it is not yet."""
+    module_name, name = STEP_CLASSES[step_id]
+    cls: type[StepView] = getattr(importlib.import_module(module_name), name)
+    return cls
