@@ -609,3 +609,29 @@ def test_reprs_never_show_secrets(tmp_path: Path) -> None:
     resolved = store.api_key()
     for text in (repr(resolved), str(resolved), repr(store), repr(backend), str(backend)):
         assert API_KEY not in text
+
+
+def test_file_storage_can_be_chosen_after_the_store_is_built(tmp_path: Path) -> None:
+    # The wizard asks "this session only or the file?" after the store exists.
+    store = store_for(null.Keyring(), tmp_path)
+    path = tmp_path / "data" / "credentials.json"
+    assert store.offers_file and not store.persistent
+
+    store.set_insecure_storage(True)
+    assert store.persistent
+    store.save_api_key(SecretStr(API_KEY))
+    assert path.exists()
+
+    store.set_insecure_storage(False)
+    store.save_plivo_token(AUTH_ID, SecretStr(TOKEN))
+    assert TOKEN not in path.read_text()  # session only from now on
+
+
+def test_file_storage_is_no_choice_beside_a_secure_keyring_or_in_memory(tmp_path: Path) -> None:
+    secure = store_for(FakeSecretService(), tmp_path)
+    demo = store_for(MemoryKeyring("this demo"), tmp_path)
+    for store in (secure, demo):
+        assert not store.offers_file
+        store.set_insecure_storage(True)
+        store.save_api_key(SecretStr(API_KEY))
+    assert not (tmp_path / "data" / "credentials.json").exists()

@@ -86,42 +86,15 @@ class RunSetup:
 
     # ----------------------------------------------------------- storage choice
     def offers_file_storage(self) -> bool:
-        """True when the user may choose between session-only and the insecure file: no secure
-        keyring, and a store that can write a file at all (not the demo's in-memory one)."""
-        from wizard.core.credentials import BackendKind
-
-        store = self.store
-        # An in-memory keyring (demo, tests) is classified "memory" and never writes a file.
-        return (
-            not self.options.demo
-            and store.info.kind is not BackendKind.SECURE
-            and store.info.name != "memory"
-        )
+        """True when the user may choose between session-only and the insecure file."""
+        return not self.options.demo and self.store.offers_file
 
     def use_file_storage(self, enabled: bool) -> CredentialStore:
-        """Keep secrets in the 0600 file (`enabled`) or for this session only, from now on.
-
-        CredentialStore fixes its mode when built, so this builds a new one with the same
-        classification, timeout and file. Without a secure keyring the backend itself is never
-        called (only its description is shown), so the new store needs no real one.
-        """
-        from keyring.backends import null
-
-        from wizard.core.credentials import CredentialStore
-
-        old = self.store
-        if old.persistent == enabled or not self.offers_file_storage():
-            return old
-        new = CredentialStore(
-            null.Keyring(),
-            insecure_storage=enabled,
-            timeout=old.timeout,
-            environ=self.environ,
-            data_dir=old.file_path.parent,
-        )
-        new.info = old.info  # say why, as the real backend was classified
-        self._store = self.options.store = new
-        return new
+        """Keep secrets in the 0600 file (`enabled`) or for this session only, from now on."""
+        store = self.store
+        if self.offers_file_storage():
+            store.set_insecure_storage(enabled)
+        return store
 
     # ---------------------------------------------------------------- settings
     @property

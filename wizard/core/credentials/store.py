@@ -130,6 +130,19 @@ class CredentialStore:
     # -- where things go -------------------------------------------------------------------
 
     @property
+    def offers_file(self) -> bool:
+        """Whether the 0600 file is a choice here: no secure keyring, and not a memory store."""
+        return self._keyring is None and self._file_allowed
+
+    def set_insecure_storage(self, enabled: bool) -> None:
+        """From now on keep secrets in the 0600 file (`enabled`) or for this session only.
+
+        Does nothing where the file is not a choice (a secure keyring always wins).
+        """
+        if self.offers_file:
+            self._mode = _Mode.FILE if enabled else _Mode.SESSION
+
+    @property
     def file_path(self) -> Path:
         """Where `--insecure-storage` keeps secrets (used only in that mode)."""
         return self._file.path
