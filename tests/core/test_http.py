@@ -18,6 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import SecretStr
 
+from tests.core.fakes import SleepRecorder
 from wizard.core.errors import (
     AuthenticationError,
     MalformedResponseError,
@@ -50,16 +51,6 @@ Handler = Callable[[httpx.Request], httpx.Response]
 async def all_agents(client: UltravoxClient, search: str | None = None) -> list[Agent]:
     """Every agent over all pages (what the TUI does page by page)."""
     return [agent async for page in client.iter_agent_pages(search) for agent in page.agents]
-
-
-class SleepRecorder:
-    """An injected sleep that records delays instead of waiting."""
-
-    def __init__(self) -> None:
-        self.delays: list[float] = []
-
-    async def __call__(self, delay: float) -> None:
-        self.delays.append(delay)
 
 
 class Script:

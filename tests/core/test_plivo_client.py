@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 from pydantic import SecretStr
 
+from tests.core.fakes import SleepRecorder
 from wizard.core.errors import (
     AuthenticationError,
     MalformedResponseError,
@@ -26,19 +27,6 @@ from wizard.sandbox import (
 
 CANARY_ID = "MACANARY000000000042"
 CANARY_TOKEN = "PlivoCanary_tok-CANARY_canary_0123456789"
-
-
-class SleepRecorder:
-    def __init__(self) -> None:
-        self.delays: list[float] = []
-
-    async def __call__(self, delay: float) -> None:
-        self.delays.append(delay)
-
-
-@pytest.fixture
-def sleeps() -> SleepRecorder:
-    return SleepRecorder()
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 from pydantic import SecretStr
 
+from tests.core.fakes import SleepRecorder
 from wizard.core.errors import (
     AuthenticationError,
     MalformedResponseError,
@@ -40,21 +41,6 @@ AGENT_UUID_UNKNOWN = "00000000-0000-4000-8000-000000000000"
 async def all_agents(client: UltravoxClient, search: str | None = None) -> list[Agent]:
     """Every agent over all pages (what the TUI does page by page)."""
     return [agent async for page in client.iter_agent_pages(search) for agent in page.agents]
-
-
-class SleepRecorder:
-    """An injected sleep that records delays instead of waiting."""
-
-    def __init__(self) -> None:
-        self.delays: list[float] = []
-
-    async def __call__(self, delay: float) -> None:
-        self.delays.append(delay)
-
-
-@pytest.fixture
-def sleeps() -> SleepRecorder:
-    return SleepRecorder()
 
 
 @pytest.fixture
