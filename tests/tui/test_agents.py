@@ -434,14 +434,20 @@ async def test_pasted_ids_join_the_selection(sandbox: Sandbox) -> None:
         assert "'not-an-id' is not an agent id (a UUID)." in step.problems()
 
         await pilot.press("enter")
-        assert step.selected_ids == [first, second, gone]
-        assert field.value == "not-an-id"  # what could not be added stays, with its reason
-        assert step.missing_ids == {gone}  # the full list is loaded: it is not there
-        assert set(step.query_one(AgentPicker).selected) == {first, second, gone}
+        assert step.selected_ids == [first, second]
+        # What could not be added stays, with its reason: the full list is loaded and lacks
+        # `gone`, so it is refused now rather than ticked and flagged as missing later.
+        assert field.value == f"not-an-id {gone}"
+        assert step.missing_ids == set()
+        assert set(step.query_one(AgentPicker).selected) == {first, second}
+        refusal = f"No agent with id {gone} in this account."
+        assert refusal in status_text(step, "#agents-note")
+        assert refusal in str(findings.render())
+        assert any(refusal in problem for problem in step.problems())
 
         await pilot.press("ctrl+u")
         assert field.value == ""
-        assert step.problems() == ["1 ticked agent no longer exists (marked missing); untick it."]
+        assert step.problems() == []
 
 
 async def test_pasted_ids_are_checked_with_the_service_while_loading(
@@ -596,3 +602,86 @@ async def test_enter_in_the_fields_acts_there_and_bubbles_when_empty(sandbox: Sa
         await pilot.press("enter")
         assert step.selected_ids == ids(sandbox, 1)
         assert submitted == ["agents-search"]
+
+
+class NextHost(AgentsHost):
+    """A host whose Enter means Next, as in the wizard (a non-priority app binding)."""
+
+    BINDINGS = [("enter", "next", "Next")]
+
+    def __init__(self, step: AgentsStep) -> None:
+        super().__init__(step)
+        self.nexts = 0
+
+    def action_next(self) -> None:
+        self.nexts += 1
+
+
+async def test_enter_in_the_list_goes_next_and_space_ticks(sandbox: Sandbox) -> None:
+    step = AgentsStep()
+    app = NextHost(step)
+    async with app.run_test(size=(80, 24)) as pilot:
+        client = make_client(sandbox)
+        app.clients.append(client)
+        step.start_loading(client)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        picker = step.query_one(AgentPicker)
+        picker.focus()
+        await pilot.press("enter")
+        assert step.selected_ids == []  # Enter does not tick ...
+        assert app.nexts == 1  # ... it reaches the app's Next
+        await pilot.press("space")
+        assert step.selected_ids == ids(sandbox, 0)
+        assert app.nexts == 1
+
+
+async def test_allow_all_keeps_focus_and_its_key(sandbox: Sandbox) -> None:
+    step = AgentsStep()
+    app = AgentsHost(step)
+    async with app.run_test(size=(80, 24)) as pilot:
+        client = make_client(sandbox)
+        app.clients.append(client)
+        step.start_loading(client)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        switch = step.query_one(Switch)
+        for selector in ("#agents-picker", "#agents-search", "#agents-paste"):
+            step.query_one(selector).focus()
+            await pilot.press("ctrl+t")
+            await pilot.pause()
+            assert switch.value
+            # The focused field got disabled: focus moved to the switch, not nowhere.
+            assert app.focused is switch
+            footer_keys = {b.binding.key for b in app.screen.active_bindings.values()}
+            assert "ctrl+t" in footer_keys
+            await pilot.press("ctrl+t")  # a second Ctrl+T still works
+            await pilot.pause()
+            assert not switch.value
+            assert app.focused is not None
+
+
+async def test_counter_shows_zero_before_the_first_tick(sandbox: Sandbox) -> None:
+    step = AgentsStep()
+    app = AgentsHost(step)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert status_text(step, "#agents-counter") == "0 / 100 selected"
+
+
+@pytest.mark.parametrize("allow_all", [False, True])
+async def test_allow_all_label_fits_at_60_columns(sandbox: Sandbox, allow_all: bool) -> None:
+    step = AgentsStep()
+    app = AgentsHost(step)
+    async with app.run_test(size=(60, 20)) as pilot:
+        step.load_model(AgentSelection(allow_all, ()))
+        await pilot.pause()
+        await pilot.pause()
+        label = step.query_one("#agents-allow-all-label", Static)
+        text = status_text(step, "#agents-allow-all-label")
+        assert ("on" if allow_all else "off") in text
+        assert len(text) <= label.content_size.width  # not clipped
+    async with AgentsHost(wide := AgentsStep()).run_test(size=(100, 24)) as pilot:
+        wide.load_model(AgentSelection(allow_all, ()))
+        await pilot.pause()
+        assert status_text(wide, "#agents-allow-all-label").startswith("Allow all agents")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pydantic import SecretStr
+from textual.widgets import Static
 
 from tests.tui.conftest import (
     AppFactory,
@@ -145,7 +146,8 @@ async def test_no_keyring_says_why_and_offers_the_choice(
         await settle(pilot)
         text = screen_text(app)
         assert "No keyring service is running" in text
-        assert "Keep secrets for this session only" in text
+        assert "Keep secrets for this session only (chosen)" in text  # not by shade alone
+        assert "(insecure) (chosen)" not in text
         assert app.query_one("#storage-session").value  # type: ignore[attr-defined]
 
 
@@ -155,3 +157,14 @@ async def test_dirty_key_is_unsaved_input(make_app: AppFactory) -> None:
         assert not app.query_one(ConnectStep).is_dirty()
         await type_into(pilot, "#api-key", "abc", keys=True)
         assert app.has_unsaved_input()
+
+
+async def test_typing_a_key_updates_where_it_comes_from(make_app: AppFactory) -> None:
+    app = make_app(demo=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        source = str(app.query_one("#api-key-source", Static).render())
+        assert "Type to replace it" in source and "((" not in source and "))" not in source
+        await type_into(pilot, "#api-key", "Typedkey." + "b" * 32)
+        source = str(app.query_one("#api-key-source", Static).render())
+        assert "Type to replace it" not in source and "typed here" in source

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import SecretStr
-from textual.widgets import Button, Checkbox, Input
+from textual.pilot import Pilot
+from textual.widgets import Button, Checkbox, Input, Static
 
 from tests.tui import flow
 from tests.tui.conftest import AppFactory, screen_text, settle, type_into
 from wizard.core.credentials import CredentialStore, MemoryKeyring
 from wizard.core.errors import EXIT_INTERRUPTED, EXIT_OK
 from wizard.sandbox import DEMO_API_KEY, DEMO_AUTH_ID, DEMO_AUTH_TOKEN, Fault, Sandbox
+from wizard.tui.app import STEP_IDS
 from wizard.tui.common import FieldMessage
+from wizard.tui.mapping import MappingStep
 from wizard.tui.result import ResultStep
+from wizard.tui.review import ReviewStep
 
 TOKEN = "Tok3n_" + "x" * 34  # 40 characters
 
@@ -212,3 +218,171 @@ async def test_help_opens_and_closes(make_app: AppFactory) -> None:
 
 def test_token_never_in_repr() -> None:
     assert DEMO_API_KEY not in repr(SecretStr(DEMO_API_KEY))
+
+
+# --------------------------------------------------------------------- user review findings
+async def demo_to(pilot: Pilot[Any], sandbox: Sandbox, step_id: str) -> None:
+    """Demo mode fills steps 1-2; tick two agents; map From; stop at `step_id`."""
+    app = pilot.app
+    await settle(pilot)
+    for _ in range(2):
+        if STEP_IDS[app.step_index] == step_id:  # type: ignore[attr-defined]
+            return
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+    if step_id == "agents":
+        return
+    await flow.pick_agents(pilot, [str(sandbox.agents[i]["agentId"]) for i in (0, 1)])
+    if step_id == "mapping":
+        return
+    await flow.map_fields(pilot, {"From": "user.phone_number"})
+
+
+async def test_enter_in_a_mapping_context_cell_goes_on(
+    make_app: AppFactory, sandbox: Sandbox
+) -> None:
+    app = make_app(demo=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await demo_to(pilot, sandbox, "mapping")
+        app.query_one(MappingStep).load_model({"From": "user.phone_number"})
+        await settle(pilot)
+        app.query(".mapping-context").first(Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert STEP_IDS[app.step_index] == "review"
+
+
+async def test_question_mark_is_typed_in_a_field_f1_opens_help(make_app: AppFactory) -> None:
+    from wizard.tui.help import HelpScreen
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        assert app.query_one("#api-key", Input).value.endswith("?")
+        assert not isinstance(app.screen, HelpScreen)
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+        assert "F1               this help (or ? outside a text field)" in screen_text(app)
+
+
+async def test_send_failure_keeps_focus_and_offers_f5(
+    make_app: AppFactory, sandbox: Sandbox
+) -> None:
+    app = make_app(demo=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await demo_to(pilot, sandbox, "review")
+        sandbox.inject(Fault(status=500, method="POST", times=2))
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.step_index == 4
+        focused = app.focused
+        assert focused is not None and focused.id == "retry-send"
+        text = screen_text(app)
+        assert "^s Send" in text and "f5 Retry" in text
+        sandbox.clear_faults()
+        await pilot.press("f5")
+        await settle(pilot)
+        assert STEP_IDS[app.step_index] == "result"
+
+
+async def test_page_down_reaches_the_review_body(make_app: AppFactory, sandbox: Sandbox) -> None:
+    app = make_app(demo=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await demo_to(pilot, sandbox, "review")
+        step = app.query_one(ReviewStep)
+        body = app.query_one("#body")
+        assert "pgdn More" in screen_text(app)
+        assert step.scroll_offset.y == 0
+        await pilot.press("pagedown")
+        await pilot.press("pagedown")
+        await settle(pilot)
+        assert step.scroll_offset.y > 0
+        region = step.scrollable_content_region
+        assert body.region.overlaps(region)
+        assert body.region.bottom <= region.bottom or body.region.y < region.bottom
+
+
+async def test_review_agents_are_short_ids_one_per_line(
+    make_app: AppFactory, sandbox: Sandbox
+) -> None:
+    app = make_app(demo=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await demo_to(pilot, sandbox, "review")
+        ids = [str(sandbox.agents[i]["agentId"]) for i in (0, 1)]
+        text = screen_text(app)
+        assert "2 agents:" in text
+        for agent_id in ids:
+            assert f"{agent_id[:8]}…" in text
+
+
+async def test_nothing_to_send_hides_send_and_quits_without_asking(
+    make_app: AppFactory, sandbox: Sandbox
+) -> None:
+    agent = sandbox.agents[0]["agentId"]
+    sandbox.plivo_config = {
+        "authId": DEMO_AUTH_ID,
+        "authToken": DEMO_AUTH_TOKEN,
+        "callCreationAllowedAgentIds": [agent],
+        "callCreationAllowAllAgents": False,
+        "requestContextMapping": {"From": "user.phone"},
+    }
+    app = make_app(demo=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        await type_into(pilot, "#auth-token", "")  # keep the current token: nothing changes
+        app.query_one("#keep-token", Checkbox).value = True
+        await settle(pilot)
+        for _ in range(3):
+            await pilot.press("ctrl+n")
+            await settle(pilot)
+        assert STEP_IDS[app.step_index] == "review"
+        assert not app.query_one("#send", Button).display
+        assert not app.query_one("#body").display
+        assert "Nothing to send" in screen_text(app)
+        assert "^s Send" not in screen_text(app)
+        assert not app.has_unsaved_input()
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert app.return_value == EXIT_INTERRUPTED
+
+
+async def test_only_a_change_is_unsaved_input(make_app: AppFactory, sandbox: Sandbox) -> None:
+    app = make_app(demo=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await demo_to(pilot, sandbox, "agents")
+        assert not app.has_unsaved_input()  # only looked: demo prefills, nothing typed
+        await pilot.press("ctrl+t")  # allow all agents: a change
+        await settle(pilot)
+        assert app.has_unsaved_input()
+
+
+async def test_answer_urls_stay_whole_and_copy_in_full(
+    make_app: AppFactory, sandbox: Sandbox
+) -> None:
+    app = make_app(demo=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await demo_to(pilot, sandbox, "review")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        urls = app.query_one(ResultStep).urls
+        assert len(urls) == 2
+        shown = str(app.query_one("#answer-urls", Static).render())
+        assert shown.splitlines() == urls  # one whole URL a line, never wrapped
+        await pilot.press("c")
+        assert app.clipboard == "\n".join(urls)
+        await pilot.press("pagedown")
+        await settle(pilot)
+        assert "Next, in the Plivo console" in screen_text(app)
+
+
+async def test_narrow_terminal_shows_a_compact_progress(make_app: AppFactory) -> None:
+    app = make_app(demo=True)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Step 1/6  Connect to Ultravox" in text
+        assert "2 Plivo" not in text  # not the six crumbs
+        assert "f1 Help" in text

@@ -348,3 +348,37 @@ def test_snapshot_mapping_with_errors_and_warnings(snap_compare: Any) -> None:
     rows = {"From": "user", "To": "user.phone", "Caller": "caller.name"}
     app = MappingHost(MappingStep(), lambda s: s.load_model(rows))
     assert snap_compare(app, terminal_size=(80, 24), run_before=_settle)
+
+
+@pytest.mark.parametrize("width", [60, 80, 120])
+async def test_an_empty_row_shows_hints_that_fit_not_values(width: int) -> None:
+    step = MappingStep()
+    app = MappingHost(step)
+    async with app.run_test(size=(width, 24)) as pilot:
+        await pilot.pause()
+        editor = step.editors[0]
+        for cell, name in ((editor.request, "From"), (editor.context, "user")):
+            # A hint reads as one ("e.g."), names an example, and is not clipped by the cell.
+            assert cell.value == ""
+            assert "e.g." in cell.placeholder and name in cell.placeholder
+            assert len(cell.placeholder) <= cell.content_size.width
+        summary = str(step.query_one("#mapping-summary", Static).render())
+        assert summary.startswith("No fields mapped yet")
+        assert step.to_model() == {}
+
+
+async def test_enter_on_the_right_cell_reaches_the_app() -> None:
+    submitted: list[Input] = []
+
+    class Recorder(MappingHost):
+        def on_input_submitted(self, message: Input.Submitted) -> None:
+            submitted.append(message.input)
+
+    step = MappingStep()
+    app = Recorder(step)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"From", "enter")  # the left cell's Enter moves right, and stops
+        assert focused_cell(app, step) == (0, "context")
+        assert submitted == []
+        await pilot.press(*"u.p", "enter")
+        assert submitted == [step.editors[0].context]  # bubbled, with the cell as .input

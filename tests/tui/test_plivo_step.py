@@ -148,3 +148,34 @@ async def test_reveal_shows_token_briefly(make_app: AppFactory) -> None:
         assert not field.password
         app.query_one(PlivoStep)._hide_token()  # what the 5 s timer calls
         assert field.password
+
+
+async def test_no_error_before_typing_and_an_odd_token_says_f5(
+    make_app: AppFactory, sandbox: Sandbox
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await to_plivo_step(pilot)
+        assert "✗" not in str(app.query_one("#auth-id-message", FieldMessage).render())
+        await type_into(pilot, "#auth-id", DEMO_AUTH_ID)
+        await type_into(pilot, "#auth-token", DEMO_AUTH_TOKEN[:39])  # a warning, not an error
+        text = screen_text(app)
+        assert "Verifying with Plivo" not in text
+        assert "Verify with Plivo (F5) before going on" in text
+        assert "f5 Retry" in text
+
+
+async def test_focus_stays_in_the_step_after_retry(make_app: AppFactory, sandbox: Sandbox) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await to_plivo_step(pilot)
+        sandbox.inject(Fault(status=503, path_prefix="/v1/Account", times=2))
+        await type_into(pilot, "#auth-id", DEMO_AUTH_ID)
+        await type_into(pilot, "#auth-token", DEMO_AUTH_TOKEN)
+        assert app.query_one("#retry-verify", Button).display
+        app.query_one("#retry-verify", Button).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert DEMO_PLIVO_ACCOUNT_NAME in verify_status(app)
+        assert app.focused is not None and app.query_one(PlivoStep) in app.focused.ancestors
+        assert "^r Show token" in screen_text(app)

@@ -140,8 +140,9 @@ async def test_every_step_is_usable_at_60x20(sandbox: Sandbox) -> None:
         await settle(pilot)
         assert app.step_index == STEP_IDS.index("result")
         await assert_reachable(pilot, app.query_one("#token-prefix"))
-        await assert_reachable(pilot, app.query_one("#answer-urls"), min_width=40)
-        assert "telephony_xml" in screen_text(app)
+        # Whole URLs, wider than 60 columns: their box is on screen and scrolls sideways.
+        await assert_reachable(pilot, app.query_one("#answer-urls-box"), min_width=40)
+        assert "https://app.ultravox.ai/api/agents/" in screen_text(app)
         await assert_reachable(pilot, app.query_one("#next-steps"))
 
 

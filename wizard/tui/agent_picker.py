@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from typing import ClassVar
 
 from rich.segment import Segment
 from textual import events
+from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.message import Message
 from textual.strip import Strip
@@ -16,8 +18,22 @@ from wizard.core.models import MAX_AGENTS, Agent
 from wizard.tui.agent_catalog import split_agent_ids
 
 
-class AgentPicker(SelectionList[str]):
-    """A multi-select list that asks before ticking, so the 101st agent can be refused."""
+class AgentPicker(SelectionList[str], inherit_bindings=False):
+    """A multi-select list that asks before ticking, so the 101st agent can be refused.
+
+    Space ticks; Enter is not bound here (OptionList binds it to select), so it reaches the
+    app's Next like everywhere else in the wizard.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "select", "Tick", tooltip="Tick or untick the highlighted agent"),
+        Binding("down", "cursor_down", "Down", show=False),
+        Binding("up", "cursor_up", "Up", show=False),
+        Binding("home", "first", "First", show=False),
+        Binding("end", "last", "Last", show=False),
+        Binding("pagedown", "page_down", "Page Down", show=False),
+        Binding("pageup", "page_up", "Page Up", show=False),
+    ]
 
     class Refused(Message):
         """The user tried to tick an agent beyond the limit."""
@@ -58,6 +74,16 @@ class AgentPicker(SelectionList[str]):
                         (i for i, (agent_id, _) in enumerate(rows) if agent_id == keep), 0
                     )
         self.rows = rows
+
+    def sync_ticks(self, selected: Collection[str]) -> None:
+        """Tick exactly the shown agents in `selected` (ids pasted or loaded elsewhere)."""
+        with self.prevent(SelectionList.SelectedChanged, SelectionList.SelectionToggled):
+            for agent_id, _ in self.rows:
+                if (agent_id in selected) != (agent_id in self._selected):
+                    if agent_id in selected:
+                        self.select(agent_id)
+                    else:
+                        self.deselect(agent_id)
 
     def count_outside(self, selected: Collection[str]) -> None:
         """Count the ticked agents this list does not show (they still use up the limit)."""

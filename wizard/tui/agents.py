@@ -12,10 +12,12 @@ import asyncio
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.css.query import NoMatches
+from textual.widget import Widget
 from textual.widgets import Input, Label, SelectionList, Static, Switch
 
 from wizard.core.errors import NotFoundError, WizardError
@@ -41,6 +43,19 @@ if TYPE_CHECKING:
 
 SEARCH_DEBOUNCE = 0.3
 """Seconds of no typing before the service is asked to search what is not loaded yet."""
+
+ALLOW_ALL_LABELS: dict[bool, tuple[str, ...]] = {
+    True: ("Allow all agents: on (any agent, now and later)", "All agents: on (any agent)"),
+    False: ("Allow all agents: off (only those ticked below)", "All agents: off (tick below)"),
+}
+"""The switch's label by state, longest first: the longest that fits the row is shown."""
+
+
+def unknown_agent_text(unknown: Sequence[str]) -> str:
+    """`No agent with id … in this account.` (and how many more ids are unknown)."""
+    more = f" (and {plural(len(unknown) - 1, 'more id')})" if len(unknown) > 1 else ""
+    return f"No agent with id {unknown[0]} in this account{more}."
+
 
 __all__ = [
     "SEARCH_DEBOUNCE",
@@ -74,6 +89,9 @@ class AgentsStep(StepView):
         self._complete = False
         self._load_error: str | None = None
         self._match_count = 0
+        self._ready = False
+        """Composed and mounted: the texts can be filled in (`is_mounted` is still False in
+        `on_mount`, so it cannot guard the first fill)."""
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="agents-top"):
@@ -101,10 +119,15 @@ class AgentsStep(StepView):
         yield Static(id="agents-paste-findings")
 
     def on_mount(self) -> None:
+        self._ready = True
         self._apply_allow_all(self.query_one("#agents-allow-all", Switch).value)
         self._refresh_list()
         self._refresh_counter()
         self._refresh_status()
+
+    def on_resize(self, _event: events.Resize) -> None:
+        # The label's width is known after the layout this resize triggers.
+        self.call_after_refresh(self._refresh_allow_all_label)
 
     # --- public API -------------------------------------------------------------------------
 
@@ -163,7 +186,13 @@ class AgentsStep(StepView):
         if self.query_one("#agents-allow-all", Switch).value:
             return []
         pasted = self.query_one("#agents-paste", Input).value
-        return selection_problems(len(self._selected), len(self.missing_ids), pasted)
+        problems = selection_problems(len(self._selected), len(self.missing_ids), pasted)
+        unknown = self._unknown_pasted(split_agent_ids(pasted))
+        if unknown:
+            generic = "Press Enter in the ids field to add the pasted ids, or clear it."
+            problems = [p for p in problems if p != generic]
+            problems.append(f"{unknown_agent_text(unknown)} Clear it from the ids field.")
+        return problems
 
     def on_show_step(self) -> None:
         if not self.query_one("#agents-allow-all", Switch).value:
@@ -234,8 +263,7 @@ class AgentsStep(StepView):
 
     @on(Input.Changed, "#agents-paste")
     def _paste_changed(self, event: Input.Changed) -> None:
-        findings = errors(check_agent_ids(split_agent_ids(event.value)))
-        self._set_paste_findings([f.message for f in findings])
+        self._set_paste_findings(self._paste_messages(split_agent_ids(event.value)))
         self.notify_changed()
 
     @on(Input.Submitted, "#agents-paste")
@@ -269,6 +297,9 @@ class AgentsStep(StepView):
         self._flag_missing_if_complete()
         self._refresh_list()
         self._refresh_status()
+        if self._ready:  # ids typed while loading can now be checked against the full list
+            pasted = split_agent_ids(self.query_one("#agents-paste", Input).value)
+            self._set_paste_findings(self._paste_messages(pasted))
         self.notify_changed()
 
     @work(exclusive=True, group="agents-search", exit_on_error=False)
@@ -314,7 +345,57 @@ class AgentsStep(StepView):
     def _load_failed(self, message: str) -> None:
         self._load_error = message
         self._refresh_status()
+        self._keep_focus()
         self.refresh_bindings()
+
+    def _keep_focus(self) -> None:
+        """If focus was lost inside this step (a focused field got disabled), give it to the
+        first enabled field, so the step's keys stay in the footer and keep working."""
+        if not self._ready or not self.display:
+            return
+        try:
+            focused = self.screen.focused
+        except Exception:  # no screen yet
+            return
+        if focused is not None and (not focused.disabled or self not in focused.ancestors):
+            return
+        for widget in self._focus_candidates():
+            if widget.focusable:
+                widget.focus()
+                return
+
+    def _focus_candidates(self) -> list[Widget]:
+        order = ["#agents-search", "#agents-picker", "#agents-paste", "#agents-allow-all"]
+        if self.query_one("#agents-allow-all", Switch).value:
+            order = ["#agents-allow-all"]
+        found: list[Widget] = []
+        for selector in order:
+            try:
+                found.append(self.query_one(selector))
+            except NoMatches:
+                continue
+        return found
+
+    def _unknown_pasted(self, tokens: Sequence[str]) -> list[str]:
+        """Valid ids in `tokens` that the fully loaded list lacks (none while loading)."""
+        if not self._complete:
+            return []
+        unknown: list[str] = []
+        for token in tokens:
+            agent_id = normalise_agent_id(token)
+            if agent_id is None or agent_id in self._catalog or agent_id in self._selected:
+                continue
+            if token not in unknown:
+                unknown.append(token)
+        return unknown
+
+    def _paste_messages(self, tokens: Sequence[str]) -> list[str]:
+        """What is wrong with the ids field: malformed ids, then ids the account lacks."""
+        messages = [f.message for f in errors(check_agent_ids(tokens))]
+        unknown = self._unknown_pasted(tokens)
+        if unknown:
+            messages.append(unknown_agent_text(unknown))
+        return messages
 
     def _flag_missing_if_complete(self) -> None:
         if self._complete:
@@ -324,12 +405,20 @@ class AgentsStep(StepView):
         # Greyed, not cleared: switching back restores the picked agents.
         for selector in ("#agents-search", "#agents-picker", "#agents-paste"):
             self.query_one(selector).disabled = allow_all
-        self.query_one("#agents-allow-all-label", Static).update(
-            "Allow all agents: on (any agent, now and later)"
-            if allow_all
-            else "Allow all agents: off (only those ticked below)"
-        )
+        # Disabling the focused field blurs it and leaves nothing focused: move focus on.
+        self._keep_focus()
+        self._refresh_allow_all_label()
         self._refresh_counter()
+
+    def _refresh_allow_all_label(self) -> None:
+        if not self._ready:
+            return
+        label = self.query_one("#agents-allow-all-label", Static)
+        allow_all = self.query_one("#agents-allow-all", Switch).value
+        texts = ALLOW_ALL_LABELS[allow_all]
+        width = label.content_size.width
+        text = next((t for t in texts if width == 0 or len(t) <= width), texts[-1])
+        label.update(text)
 
     def _selection_changed(self, *, rebuild: bool) -> None:
         if rebuild:
@@ -340,18 +429,28 @@ class AgentsStep(StepView):
         self.notify_changed()
 
     def _add_pasted(self, field: Input) -> None:
-        pasted = sort_pasted(split_agent_ids(field.value), self._selected, MAX_AGENTS)
+        tokens = split_agent_ids(field.value)
+        # Once every agent is loaded, an id the account lacks is refused here, not ticked
+        # (it would only block Next later as "missing").
+        unknown = self._unknown_pasted(tokens)
+        refused_unknown = {normalise_agent_id(token) for token in unknown}
+        tokens = [t for t in tokens if normalise_agent_id(t) not in refused_unknown]
+        pasted = sort_pasted(tokens, self._selected, MAX_AGENTS)
         for agent_id in pasted.added:
             self._selected[agent_id] = None
-        field.value = " ".join(pasted.kept)
-        if pasted.refused:
+        kept = [*pasted.kept, *unknown]
+        field.value = " ".join(kept)
+        if unknown:
+            self._set_note(f"{unknown_agent_text(unknown)} It was not added.")
+            self.app.bell()
+        elif pasted.refused:
             self._set_note(
                 f"At most {MAX_AGENTS} agents can be allowed; {plural(pasted.refused, 'id')}"
                 " left in the field."
             )
         elif pasted.added:
             self._set_note(None)
-        self._set_paste_findings([f.message for f in errors(check_agent_ids(pasted.kept))])
+        self._set_paste_findings(self._paste_messages(kept))
         if pasted.added:
             self._flag_missing_if_complete()
             if not self._complete:
@@ -359,7 +458,7 @@ class AgentsStep(StepView):
         self._selection_changed(rebuild=True)
 
     def _refresh_list(self) -> None:
-        if not self.is_mounted:
+        if not self._ready:
             return
         picker = self.query_one(AgentPicker)
         query = self.query_one("#agents-search", Input).value
@@ -370,13 +469,15 @@ class AgentsStep(StepView):
                 for agent_id, kind in rows
             ]
             picker.show_rows(rows, prompts, self._selected)
+        else:
+            picker.sync_ticks(self._selected)
         self._sync_outside_count()
 
     def _sync_outside_count(self) -> None:
         self.query_one(AgentPicker).count_outside(self._selected)
 
     def _refresh_counter(self) -> None:
-        if not self.is_mounted:
+        if not self._ready:
             return
         counter = self.query_one("#agents-counter", Static)
         count = len(self._selected)
@@ -387,7 +488,7 @@ class AgentsStep(StepView):
         counter.set_class(count >= MAX_AGENTS, "-full")
 
     def _refresh_status(self) -> None:
-        if not self.is_mounted:
+        if not self._ready:
             return
         state = LoadState(
             loaded=len(self._catalog),

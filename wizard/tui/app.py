@@ -47,6 +47,11 @@ class WizardApp(StepNavigation):
     """Connect a Plivo account to Ultravox in six steps; nothing is sent before Review."""
 
     CSS_PATH = "wizard.tcss"
+    HORIZONTAL_BREAKPOINTS = [
+        (0, "-narrow"),
+        (70, "-wide"),
+    ]
+    """Below 70 columns the screen gets `-narrow`: a one-line progress, a compact footer."""
     TITLE = "Ultravox ← Plivo"
     ENABLE_COMMAND_PALETTE = False
 
@@ -56,7 +61,16 @@ class WizardApp(StepNavigation):
         Binding("ctrl+b", "back", "Back", tooltip="Previous step; input is kept", priority=True),
         Binding("escape", "back", "Back", show=False),
         Binding("f1", "help", "Help", tooltip="Keys and what this step needs", priority=True),
+        # `?` is a character fields take: it opens help only when no text field has focus.
         Binding("question_mark", "help", "Help", show=False),
+        # F5, not Ctrl+R: step 2 uses Ctrl+R to show the token. Shown where a Retry button is.
+        Binding("f5", "retry", "Retry", tooltip="Try the failed request again"),
+        # A step is a scrolling column that never takes focus itself: these reach what is below
+        # the fold (Review's body, Result's last sections). Shown only where the step overflows.
+        Binding("pagedown", "scroll_step(1)", "More", tooltip="Scroll the step down"),
+        Binding("pageup", "scroll_step(-1)", "Scroll up", show=False),
+        Binding("ctrl+end", "scroll_step_end(1)", "End", show=False),
+        Binding("ctrl+home", "scroll_step_end(-1)", "Top", show=False),
         Binding("ctrl+q", "quit", "Quit", tooltip="Leave without sending", priority=True),
         # Ctrl+C is what people press to get out; it asks like Quit does when input would be lost.
         Binding("ctrl+c", "interrupt", "Quit", show=False, priority=True),
@@ -80,6 +94,8 @@ class WizardApp(StepNavigation):
         self.agents_generation = -1
         self.result: PlivoConfig | None = None
         self.finished = False
+        self._baselines: dict[str, object] = {}
+        """What steps 3-4 held when loaded (to tell whether the user changed anything)."""
 
     # ----------------------------------------------------- after the first frame
     def ensure_prepared(self) -> None:
@@ -107,6 +123,7 @@ class WizardApp(StepNavigation):
     def compose(self) -> ComposeResult:
         yield Static(id="title-bar")
         yield Static(id="progress")
+        yield Static(id="progress-compact")
         with ContentSwitcher(initial="connect", id="steps"):
             yield ConnectStep(id="connect")
         yield Static(id="next-status")
@@ -122,6 +139,13 @@ class WizardApp(StepNavigation):
 
     def step_mounted(self, step_id: str) -> None:
         self._apply_preload(step_id)
+        self._record_baseline(step_id)
+
+    def on_resize(self) -> None:
+        # The footer's compact style fits "f1 Help" and friends into 60 columns.
+        narrow = self.size.width < 70
+        for footer in self.query(Footer):
+            footer.compact = narrow
 
     def step_entered(self, step_id: str) -> None:
         if step_id == "plivo" and self.current_generation != self.client_generation:
@@ -157,12 +181,69 @@ class WizardApp(StepNavigation):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.step()))
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "retry":
+            return self.is_step_mounted(STEP_IDS[self.step_index]) and (
+                self.step().retry_button() is not None
+            )
+        if action in ("scroll_step", "scroll_step_end"):
+            return self.is_step_mounted(STEP_IDS[self.step_index]) and self.step().max_scroll_y > 0
+        return super().check_action(action, parameters)
+
+    def action_retry(self) -> None:
+        """F5: press the current step's Retry button (when one is shown)."""
+        button = self.step().retry_button()
+        if button is not None:
+            button.press()
+
+    def action_scroll_step(self, direction: int) -> None:
+        """PageDown / PageUp: scroll the current step by a page."""
+        step = self.step()
+        if direction > 0:
+            step.scroll_page_down(animate=False)
+        else:
+            step.scroll_page_up(animate=False)
+
+    def action_scroll_step_end(self, direction: int) -> None:
+        """Ctrl+End / Ctrl+Home: the bottom or the top of the current step."""
+        step = self.step()
+        if direction > 0:
+            step.scroll_end(animate=False)
+        else:
+            step.scroll_home(animate=False)
+
     # ------------------------------------------------------------------ quit
     def has_unsaved_input(self) -> bool:
-        """True while leaving would lose what the user typed (before the result)."""
+        """True while leaving would lose what the user typed or changed (before the result).
+
+        Compared with what was loaded (prefilled, or read from Ultravox): a user who only
+        looked at the steps loses nothing.
+        """
         if self.finished:
             return False
-        return self.step_index > 0 or self.query_one(ConnectStep).is_dirty()
+        if self.query_one(ConnectStep).is_dirty():
+            return True
+        for step_id in STEP_IDS[1:4]:
+            if not self.is_step_mounted(step_id):
+                continue
+            if step_id == "plivo":
+                if cast("PlivoStep", self.query_one("#plivo", StepView)).is_dirty():
+                    return True
+            elif self._step_model(step_id) != self._baselines.get(step_id):
+                return True
+        return False
+
+    def _step_model(self, step_id: str) -> object:
+        step = self.query_one(f"#{step_id}", StepView)
+        if step_id == "agents":
+            selection = cast("AgentsStep", step).to_model()
+            # Ticked agents are kept (greyed) under "all agents": only the result counts.
+            return (True, ()) if selection.allow_all else (False, tuple(selection.agent_ids))
+        return cast("MappingStep", step).to_model()
+
+    def _record_baseline(self, step_id: str) -> None:
+        if step_id in ("agents", "mapping"):
+            self._baselines[step_id] = self._step_model(step_id)
 
     async def action_quit(self) -> None:
         self._ask_to_quit(EXIT_INTERRUPTED)
@@ -260,6 +341,7 @@ class WizardApp(StepNavigation):
                 self._pending_current[step_id] = current
                 if self.is_step_mounted(step_id):
                     self._apply_preload(step_id)
+                    self._record_baseline(step_id)
         self.refresh_status()
 
     def _apply_preload(self, step_id: str) -> None:

@@ -36,6 +36,8 @@ class ConnectStep(StepView):
         self._account: Account | None = None
         self._checking = False
         self._error: str | None = None
+        self._source_text = ""
+        """Where the prefilled key came from (shown while the field still holds it)."""
 
     @property
     def wizard(self) -> WizardApp:
@@ -58,7 +60,7 @@ class ConnectStep(StepView):
         yield Static("", id="api-key-source", classes="hint")
         with Horizontal(classes="status-row"):
             yield FieldMessage("", id="account-status")
-            yield Button("Retry", id="retry-account", classes="retry")
+            yield Button("Retry (F5)", id="retry-account", classes="retry")
         yield Label("Where secrets will be kept", classes="section")
         yield StorageChoice(id="storage-box")
 
@@ -152,7 +154,10 @@ class ConnectStep(StepView):
         label = ""
         if resolved is not None:
             value = resolved.value.get_secret_value()
-            label = f"from {resolved.source}" + (f" ({resolved.detail})" if resolved.detail else "")
+            label = f"from {resolved.source}"
+            detail = resolved.detail
+            if detail:  # a detail may carry its own parentheses: no nesting
+                label += f", {detail}" if "(" in detail else f" ({detail})"
         elif self.wizard.options.demo:
             from wizard.sandbox import DEMO_API_KEY
 
@@ -161,12 +166,21 @@ class ConnectStep(StepView):
             self._prefill = value
             prefix = api_key_prefix(value)
             shown = f"key {prefix}…" if prefix else "a key"
-            source.update(f"Using {shown} {label}. Type to replace it.")
+            self._source_text = f"Using {shown} {label}. Type to replace it."
+            source.update(self._source_text)
             field.value = value
 
     # ---------------------------------------------------------- checking
     @on(Input.Changed, "#api-key")
     def _key_changed(self, event: Input.Changed) -> None:
+        if self._source_text:
+            source = self.query_one("#api-key-source", Static)
+            if event.value == self._prefill:
+                source.update(self._source_text)
+            elif event.value:
+                source.update("Using the key typed here (it replaces the saved one once sent).")
+            else:
+                source.update("")
         self.query_one("#api-key-message", FieldMessage).show_findings(check_api_key(event.value))
         self._account = None
         self._error = None

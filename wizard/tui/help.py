@@ -1,4 +1,4 @@
-"""The help screen (F1 or ?): the keys, and what the current step needs."""
+"""The help screen (F1, or ? outside a text field): the keys, and what the current step needs."""
 
 from __future__ import annotations
 
@@ -17,9 +17,11 @@ KEYS = """\
   Enter / Ctrl+N   next step (says why not, when the step is not complete)
   Esc / Ctrl+B     previous step; everything typed is kept
   Tab / Shift+Tab  move between fields
-  F1 / ?           this help
+  F1               this help (or ? outside a text field)
   Ctrl+Q / Ctrl+C  quit (asks first when input would be lost)
   Ctrl+R           show the Plivo Auth Token for 5 seconds (step 2)
+  F5               retry what failed (where a Retry button shows)
+  PgDn / PgUp      scroll a step taller than the terminal
   Ctrl+S           send (step 5)
   c                copy the answer URLs (step 6)
 

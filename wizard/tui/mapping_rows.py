@@ -5,8 +5,9 @@ findings line, repainted in place as the user types.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import Any, ClassVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -37,6 +38,29 @@ class CellInput(Input):
 
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
+    def __init__(self, value: str, *, hints: Sequence[str], **kwargs: Any) -> None:
+        super().__init__(value, placeholder=hints[0], **kwargs)
+        self.hints = tuple(hints)
+        """Placeholders, longest first; the longest that fits the cell is shown."""
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.placeholder = fit_hint(self.hints, event.size.width)
+
+
+def fit_hint(hints: Sequence[str], width: int) -> str:
+    """The longest of `hints` (longest first) that fits `width` cells; else the shortest."""
+    return next((hint for hint in hints if len(hint) <= width), hints[-1])
+
+
+REQUEST_HINTS = ("Plivo field, e.g. From", "field, e.g. From", "e.g. From")
+CONTEXT_HINTS = (
+    "context path, e.g. user.phone",
+    "path, e.g. user.phone",
+    "e.g. user.phone",
+    "e.g. user",
+)
+"""Empty cells' placeholders: they say "e.g." so they never read as typed values."""
+
 
 class MappingRowEditor(Vertical):
     """One row: number, request field (with Plivo's fields suggested), context path, findings."""
@@ -59,14 +83,14 @@ class MappingRowEditor(Vertical):
         self._number = Label(f"{number:>2}", classes="mapping-number")
         self.request = CellInput(
             row.request_field,
-            placeholder="From",
+            hints=REQUEST_HINTS,
             suggester=SuggestFromList(REQUEST_SUGGESTIONS, case_sensitive=False),
             compact=True,
             classes="mapping-request",
         )
         self.context = CellInput(
             row.context_path,
-            placeholder="user.phone_number",
+            hints=CONTEXT_HINTS,
             compact=True,
             classes="mapping-context",
         )

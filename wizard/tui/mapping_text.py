@@ -52,7 +52,9 @@ def summary_text(rows: Sequence[MappingRow], report: MappingReport) -> tuple[str
     elif filled:
         text = f"✓ {_plural(filled, 'field')} mapped, no problems."
     else:
-        text = "No fields mapped: calls start with an empty context. Ctrl+A adds a row."
+        # The empty row's cells show "e.g." hints, not values: say how to fill one in.
+        how = "Type a Plivo field and a context path." if rows else "Ctrl+A adds a row."
+        text = f"No fields mapped yet: calls start with an empty context. {how}"
     level: Level = "error" if report.errors else "warning" if report.warnings else ""
     return "\n".join([text, *whole]), level
 

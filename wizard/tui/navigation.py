@@ -13,10 +13,16 @@ from typing import ClassVar
 
 from textual import events, work
 from textual.app import App
+from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Input, Static
 
 from wizard.tui.step import StepView
 from wizard.tui.steps import SHORT_NAMES, STEP_IDS, step_class
+
+
+def _shown(widget: Widget) -> bool:
+    """Focusable now: enabled and displayed, with every ancestor displayed."""
+    return widget.focusable and all(node.display for node in widget.ancestors_with_self)
 
 
 class StepNavigation(App[int]):
@@ -139,6 +145,10 @@ class StepNavigation(App[int]):
         for i, name in enumerate(SHORT_NAMES):
             crumbs.append(f"[reverse] {i + 1} {name} [/]" if i == index else f" {i + 1} {name} ")
         self.query_one("#progress", Static).update("›".join(crumbs))
+        # Narrow terminals (the `-narrow` breakpoint) show this one line instead of the crumbs.
+        self.query_one("#progress-compact", Static).update(
+            f"[reverse] Step {index + 1}/6 [/] {step.step_title}"
+        )
         self.step_entered(STEP_IDS[index])
         step.on_show_step()
         self.refresh_status()
@@ -160,6 +170,26 @@ class StepNavigation(App[int]):
         if text != self._status_text:
             self._status_text = text
             status.update(text)
+        # After the layout settles: a widget that just hid or disabled itself (Retry once
+        # pressed, Send once failed) must not leave the step without focus, and PgDn shows only
+        # where the step overflows.
+        self.call_after_refresh(self._after_step_change)
+
+    def _after_step_change(self) -> None:
+        self.keep_focus_in_step()
+        self.refresh_bindings()
+
+    def keep_focus_in_step(self) -> None:
+        """Move focus to the current step's default widget when it was lost or left hidden."""
+        if self.screen is not self.screen_stack[0] or not self.is_step_mounted(
+            STEP_IDS[self.step_index]
+        ):
+            return  # a dialog is open, or the step is still being mounted
+        step = self.step()
+        focused = self.screen.focused
+        if focused is not None and step in focused.ancestors_with_self and _shown(focused):
+            return
+        step.focus_default()
 
     def on_step_view_changed(self, _message: StepView.Changed) -> None:
         self.refresh_status()
@@ -169,10 +199,10 @@ class StepNavigation(App[int]):
         self._show_step(self.step_index + 1)
 
     def on_input_submitted(self, message: Input.Submitted) -> None:
-        # Enter in a field of steps 1-2 means Next; the other steps give Enter their own meaning.
-        if STEP_IDS[self.step_index] in ("connect", "plivo") and message.input in self.step().query(
-            Input
-        ):
+        # Enter in a field means Next on every step. Fields that give Enter a meaning of their
+        # own (a search, the paste box, a mapping row's left cell) stop their Submitted first;
+        # whatever reaches the app is Next, which says on the status line why not, if not.
+        if message.input in self.step().query(Input):
             message.stop()
             self.action_next()
 

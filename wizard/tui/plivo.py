@@ -62,6 +62,10 @@ class PlivoStep(StepView):
         self._token_prefill: str | None = None
         """The token we put in the field, from the environment or the store."""
         self._lookup_timer: Timer | None = None
+        self._loaded: tuple[str, str] = ("", "")
+        """What demo mode put in the fields (is_dirty compares with it and the prefills)."""
+        self._touched: set[str] = set()
+        """Fields that have held something: an empty one is an error only after that."""
 
     @property
     def wizard(self) -> WizardApp:
@@ -98,7 +102,7 @@ class PlivoStep(StepView):
             yield Label("Verify with Plivo (asks Plivo's account endpoint)", classes="switch-label")
         with Horizontal(classes="status-row"):
             yield FieldMessage("", id="verify-status")
-            yield Button("Retry", id="retry-verify", classes="retry")
+            yield Button("Retry (F5)", id="retry-verify", classes="retry")
 
     def on_mount(self) -> None:
         self.query_one("#keep-token").display = False
@@ -106,6 +110,7 @@ class PlivoStep(StepView):
         if self.wizard.options.demo:
             from wizard.sandbox import DEMO_AUTH_ID, DEMO_AUTH_TOKEN
 
+            self._loaded = (DEMO_AUTH_ID, DEMO_AUTH_TOKEN)
             self.query_one("#auth-id", Input).value = DEMO_AUTH_ID
             self.query_one("#auth-token", Input).value = DEMO_AUTH_TOKEN
         else:
@@ -119,6 +124,14 @@ class PlivoStep(StepView):
     @property
     def keep_token(self) -> bool:
         return self._current is not None and self.query_one("#keep-token", Checkbox).value
+
+    def is_dirty(self) -> bool:
+        """The user typed an Auth ID or a token other than the ones loaded into the fields."""
+        auth_id = self.query_one("#auth-id", Input).value.strip()
+        token = self.query_one("#auth-token", Input).value
+        id_loaded = {self._loaded[0], (self._id_prefill or "").strip()}
+        token_loaded = {"", self._loaded[1], self._token_prefill or ""}
+        return (bool(auth_id) and auth_id not in id_loaded) or token not in token_loaded
 
     def to_model(self) -> PlivoCredentials:
         auth_id = self.query_one("#auth-id", Input).value.strip()
@@ -147,6 +160,9 @@ class PlivoStep(StepView):
         if self.query_one("#verify-switch", Switch).value:
             if self._verify_error:
                 return [self._verify_error + " Or turn off Verify with Plivo."]
+            if self._verified is None and not self._verifying:
+                # An unusual token (a warning) is not sent to Plivo by itself: say how.
+                return ["Verify with Plivo (F5) before going on, or turn Verify off."]
             if self._verified is None:
                 return ["Verifying with Plivo…"]
         return []
@@ -284,6 +300,8 @@ class PlivoStep(StepView):
     @on(Input.Changed, "#auth-id")
     @on(Input.Changed, "#auth-token")
     def _field_changed(self, event: Input.Changed) -> None:
+        if event.value:
+            self._touched.add(event.input.id or "")
         if event.input.id == "auth-id":
             self._service_errors.pop("authId", None)
             if event.value != self._id_prefill:
@@ -312,8 +330,12 @@ class PlivoStep(StepView):
         token_findings = [] if self.keep_token and not token else check_auth_token(token)
         id_message = self.query_one("#auth-id-message", FieldMessage)
         token_message = self.query_one("#auth-token-message", FieldMessage)
-        id_message.show_findings(id_findings)
-        token_message.show_findings(token_findings)
+        # An empty field nobody has typed in yet is not an error yet (the status line says
+        # what Next needs); once it held something, emptying it is.
+        id_message.show_findings(id_findings if auth_id or "auth-id" in self._touched else [])
+        token_message.show_findings(
+            token_findings if token or "auth-token" in self._touched else []
+        )
         if "authId" in self._service_errors:
             id_message.show("error", "✗ Ultravox: " + self._service_errors["authId"])
         if "authToken" in self._service_errors:
@@ -377,8 +399,10 @@ class PlivoStep(StepView):
             status.show("busy", "… Verifying with Plivo")
         elif self.keep_token and not self.query_one("#auth-token", Input).value:
             status.show("", "Verification needs the token; keeping the current one.")
+        elif not can_verify and odd_token:
+            status.show("", "The token looks unusual: Plivo is asked only when you press F5.")
         elif not can_verify:
-            status.show("", "Plivo is asked once both fields look right (Retry asks now).")
+            status.show("", "Plivo is asked once both fields look right.")
         else:
             status.show("", "")
 

@@ -8,6 +8,7 @@ from pydantic import SecretStr
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import HorizontalScroll
 from textual.widgets import Label, Static
 
 from wizard.core.errors import WizardError
@@ -44,7 +45,9 @@ class ResultStep(StepView):
         yield Static("", id="token-prefix")
         yield FieldMessage("", id="prefix-check")
         yield Label("Answer URL for Plivo (c copies)", id="urls-label", classes="section")
-        yield Static("", id="answer-urls")
+        # Whole URLs, never broken mid-word: wider than the box, they scroll sideways.
+        with HorizontalScroll(id="answer-urls-box"):
+            yield Static("", id="answer-urls")
         yield FieldMessage("", id="copy-status")
         yield Label("Credentials", classes="section")
         yield FieldMessage("", id="store-status")

@@ -59,9 +59,9 @@ class ReviewStep(StepView):
         yield FieldMessage("", id="send-status")
         with Horizontal(classes="status-row"):
             yield Button("Send (Ctrl+S)", id="send", variant="primary")
-            yield Button("Retry", id="retry-send", classes="retry")
+            yield Button("Retry (F5)", id="retry-send", classes="retry")
             yield Button("Go to the field", id="go-to-field", classes="retry")
-        yield Label("Body to send (token masked)", classes="section")
+        yield Label("Body to send (token masked)", id="body-label", classes="section")
         yield Static("", id="body")
 
     def on_mount(self) -> None:
@@ -82,7 +82,10 @@ class ReviewStep(StepView):
         if self.plan is None:
             return ["Nothing to review yet."]
         if self.plan.method is None:
-            return ["Nothing changes: Ultravox already holds exactly this. Quit, or go Back."]
+            return [
+                "Nothing to send: Ultravox already holds exactly this."
+                " Go Back to change something, or quit."
+            ]
         return []
 
     def rebuild(self) -> None:
@@ -97,6 +100,7 @@ class ReviewStep(StepView):
             self._plan_error = describe_error(exc)
         self._render_plan()
         self._show_send_status()
+        self.refresh_bindings()
         self.notify_changed()
 
     def _render_plan(self) -> None:
@@ -122,18 +126,54 @@ class ReviewStep(StepView):
         rows = [self._row("", "Field", "Current", "New", "header")]
         for change in plan.changes:
             mark = "• changed" if change.changed else ""
+            current, new = change.current or "—", change.new or "—"
+            if change.field == "callCreationAllowedAgentIds":
+                current, new = self._agents_cells(current, new)
             rows.append(
-                self._row(
-                    mark,
-                    change.label,
-                    change.current or "—",
-                    change.new or "—",
-                    "changed" if change.changed else "same",
-                )
+                self._row(mark, change.label, current, new, "changed" if change.changed else "same")
             )
         changes.mount_all(rows)
+        # Nothing to send: no body, no Send button (Next says there is nothing to send).
+        for widget_id in ("#body-label", "#body"):
+            self.query_one(widget_id).display = plan.method is not None
         text = json.dumps(plan.display_body(), indent=2, ensure_ascii=False)
         body.update(Syntax(text, "json", theme="ansi_dark", background_color="default"))
+
+    MAX_AGENTS_SHOWN: ClassVar[int] = 4
+
+    def _agents_cells(self, current: str, new: str) -> tuple[str, str]:
+        """The agents as short ids (with names when loaded), one per line: a full UUID does
+        not fit a cell and would break across lines."""
+        from wizard.tui.agents import AgentsStep
+
+        held = self.wizard.current
+        if held is not None:
+            current = (
+                "all agents"
+                if held.allow_all_agents
+                else self._agents_text(list(held.allowed_agent_ids))
+            )
+        with_selection = self.wizard.query(AgentsStep)
+        if with_selection:
+            selection = with_selection.first().to_model()
+            new = "all agents" if selection.allow_all else self._agents_text(selection.agent_ids)
+        return current, new
+
+    def _agents_text(self, ids: list[str] | tuple[str, ...]) -> str:
+        if not ids:
+            return "no agents"
+        from wizard.tui.agents import AgentsStep
+
+        catalog = getattr(self.wizard.query_one(AgentsStep), "_catalog", None)
+        lines = [f"{len(ids)} agent{'s' if len(ids) != 1 else ''}:"] if len(ids) > 1 else []
+        for agent_id in ids[: self.MAX_AGENTS_SHOWN]:
+            agent = catalog.get(agent_id) if catalog is not None else None
+            name = getattr(agent, "name", "") or ""
+            lines.append(f"{agent_id[:8]}… {name}".rstrip())
+        extra = len(ids) - self.MAX_AGENTS_SHOWN
+        if extra > 0:
+            lines.append(f"+{extra} more (see the body)")
+        return "\n".join(lines)
 
     @staticmethod
     def _row(mark: str, label: str, current: str, new: str, kind: str) -> Horizontal:
@@ -146,6 +186,11 @@ class ReviewStep(StepView):
         )
 
     # -------------------------------------------------------------- send
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "send":  # no Send key in the footer when there is nothing to send
+            return self.plan is None or self.plan.method is not None
+        return True
+
     def action_send(self) -> None:
         if self.wizard.step() is self:
             self.wizard.action_next()
@@ -213,7 +258,8 @@ class ReviewStep(StepView):
         send = self.query_one("#send", Button)
         retry = self.query_one("#retry-send", Button)
         go = self.query_one("#go-to-field", Button)
-        send.display = self._send_error is None
+        nothing = self.plan is not None and self.plan.method is None
+        send.display = self._send_error is None and not nothing
         send.disabled = self.sending or self.plan is None or self.plan.method is None
         retry.display = self._send_error is not None and self._go_back_to is None
         go.display = self._go_back_to is not None
@@ -224,6 +270,10 @@ class ReviewStep(StepView):
         elif self._send_error:
             status.show("error", f"✗ {self._send_error}")
             status.scroll_visible(animate=False)
+        elif nothing:
+            status.show(
+                "", "Nothing to send: Enter and Ctrl+N have nothing to do here. Go Back or quit."
+            )
         else:
             status.show("", "Nothing has been sent yet.")
 

@@ -11,6 +11,7 @@ from typing import ClassVar
 
 from textual.containers import Vertical
 from textual.message import Message
+from textual.widgets import Button
 
 
 class StepView(Vertical):
@@ -41,6 +42,23 @@ class StepView(Vertical):
 
     def on_show_step(self) -> None:
         """Called by the app each time this step becomes the current one."""
+
+    def focus_default(self) -> None:
+        """Focus the step's first focusable widget (when focus was lost inside the step)."""
+        for widget in self.screen.focus_chain:
+            if self in widget.ancestors_with_self:
+                widget.focus(scroll_visible=False)
+                return
+        if self.can_focus:
+            self.focus(scroll_visible=False)
+
+    def retry_button(self) -> Button | None:
+        """The step's Retry button when one is shown (F5 presses it), else None."""
+        for button in self.query(Button):
+            wanted = (button.id or "").startswith("retry") and not button.disabled
+            if wanted and all(node.display for node in button.ancestors_with_self):
+                return button
+        return None
 
     def notify_changed(self) -> None:
         """Post `Changed` for this step (call after any edit that can change `problems()`)."""

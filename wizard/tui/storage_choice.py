@@ -60,6 +60,7 @@ class StorageChoice(Vertical):
         button = self.query_one("#storage-file" if use_file else "#storage-session", RadioButton)
         if not button.value:
             button.value = True  # its Changed comes back as the choice already made: no-op
+        self._mark_chosen()
         note = self.query_one("#storage-file-path", Static)
         note.display = True
         if use_file:
@@ -67,8 +68,15 @@ class StorageChoice(Vertical):
         else:
             note.update(f"Nothing is written. The file would be {file_path} (mode 0600).")
 
+    def _mark_chosen(self) -> None:
+        # The radio glyph differs only by shade (nothing under NO_COLOR): say it in words too.
+        for button_id, label in (("storage-session", SESSION_LABEL), ("storage-file", FILE_LABEL)):
+            button = self.query_one(f"#{button_id}", RadioButton)
+            button.label = f"{label} (chosen)" if button.value else label
+
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
         event.stop()
+        self._mark_chosen()
         use_file = event.pressed.id == "storage-file"
         if use_file != self._use_file:
             self._use_file = use_file
