@@ -300,16 +300,19 @@ class PlivoStep(StepView):
     @on(Input.Changed, "#auth-id")
     @on(Input.Changed, "#auth-token")
     def _field_changed(self, event: Input.Changed) -> None:
-        if event.value:
+        # Read the field, not the event: two prefills in a row queue two Changed messages,
+        # and the older one must not wipe the source hint of the newer value.
+        current = event.input.value
+        if current:
             self._touched.add(event.input.id or "")
         if event.input.id == "auth-id":
             self._service_errors.pop("authId", None)
-            if event.value != self._id_prefill:
+            if current != self._id_prefill:
                 self.query_one("#auth-id-source", FieldMessage).show("", "")
-            self._schedule_token_lookup(event.value)
+            self._schedule_token_lookup(current)
         else:
             self._service_errors.pop("authToken", None)
-            if event.value != self._token_prefill:
+            if current != self._token_prefill:
                 self.query_one("#auth-token-source", FieldMessage).show("", "")
         self._revalidate()
 
