@@ -8,9 +8,22 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from tests.tui.conftest import settle, type_into
-from wizard.sandbox import DEMO_API_KEY, DEMO_AUTH_ID
+from wizard.sandbox import DEMO_API_KEY, DEMO_AUTH_ID, DEMO_AUTH_TOKEN, Sandbox
 from wizard.tui.agents import AgentsStep
 from wizard.tui.mapping import MappingStep
+
+
+def hold_existing_config(sandbox: Sandbox) -> str:
+    """Make the sandbox hold a config (one agent, From -> user.phone); return that agent's id."""
+    agent = str(sandbox.agents[0]["agentId"])
+    sandbox.plivo_config = {
+        "authId": DEMO_AUTH_ID,
+        "authToken": DEMO_AUTH_TOKEN,
+        "callCreationAllowedAgentIds": [agent],
+        "callCreationAllowAllAgents": False,
+        "requestContextMapping": {"From": "user.phone"},
+    }
+    return agent
 
 
 async def connect(pilot: Pilot[Any], key: str = DEMO_API_KEY) -> None:

@@ -92,6 +92,11 @@ class AgentsHost(App[None]):
         text = f"Next: not yet. {problems[0]}" if problems else "Ready: press Enter to go on."
         self.query_one("#next-status", Static).update(text)
 
+    def load_from(self, client: UltravoxClient) -> None:
+        """Start the step loading through `client`, closed when the app ends."""
+        self.clients.append(client)
+        self.step.start_loading(client)
+
     async def on_unmount(self) -> None:
         for client in self.clients:
             await client.aclose()
@@ -222,9 +227,7 @@ async def test_loads_every_agent_from_the_service(sandbox: Sandbox) -> None:
     step = AgentsStep()
     app = AgentsHost(step)
     async with app.run_test(size=(80, 24)) as pilot:
-        client = make_client(sandbox)
-        app.clients.append(client)
-        step.start_loading(client)
+        app.load_from(make_client(sandbox))
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert step.loading_complete
@@ -242,9 +245,7 @@ async def test_first_page_is_usable_before_the_rest_arrives(
     step = AgentsStep()
     app = AgentsHost(step)
     async with app.run_test(size=(80, 24)) as pilot:
-        client = make_client(box, transport=transport)
-        app.clients.append(client)
-        step.start_loading(client)
+        app.load_from(make_client(box, transport=transport))
         await wait_for(pilot, lambda: step.query_one(AgentPicker).option_count > 0, "page 1")
         assert not step.loading_complete
         assert status_text(step).startswith("100 of 1,000 loaded")
@@ -271,9 +272,7 @@ async def test_typing_filters_the_loaded_agents(sandbox: Sandbox) -> None:
     step = AgentsStep()
     app = AgentsHost(step)
     async with app.run_test(size=(80, 24)) as pilot:
-        client = make_client(sandbox)
-        app.clients.append(client)
-        step.start_loading(client)
+        app.load_from(make_client(sandbox))
         await app.workers.wait_for_complete()
         await pilot.pause()
         step.query_one("#agents-search", Input).focus()
@@ -297,9 +296,7 @@ async def test_typing_asks_the_service_for_agents_not_loaded_yet(
     step = AgentsStep()
     app = AgentsHost(step)
     async with app.run_test(size=(80, 24)) as pilot:
-        client = make_client(box, transport=transport)
-        app.clients.append(client)
-        step.start_loading(client)
+        app.load_from(make_client(box, transport=transport))
         await wait_for(pilot, lambda: step.query_one(AgentPicker).option_count > 0, "page 1")
         step.query_one("#agents-search", Input).focus()
         await pilot.press(*"zeb")
@@ -320,10 +317,8 @@ async def test_the_101st_agent_is_refused(sandbox_factory: SandboxFactory) -> No
     step = AgentsStep()
     app = AgentsHost(step)
     async with app.run_test(size=(80, 24)) as pilot:
-        client = make_client(box)
-        app.clients.append(client)
         step.load_model(AgentSelection(False, tuple(ids(box, *range(100)))))
-        step.start_loading(client)
+        app.load_from(make_client(box))
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert str(step.query_one("#agents-counter", Static).render()) == "100 / 100 selected"
@@ -358,9 +353,7 @@ async def test_allow_all_greys_the_selection_and_keeps_it(sandbox: Sandbox) -> N
     step = AgentsStep()
     app = AgentsHost(step)
     async with app.run_test(size=(80, 24)) as pilot:
-        client = make_client(sandbox)
-        app.clients.append(client)
-        step.start_loading(client)
+        app.load_from(make_client(sandbox))
         await app.workers.wait_for_complete()
         await pilot.pause()
         picker = step.query_one(AgentPicker)
@@ -392,11 +385,9 @@ async def test_current_agents_are_preselected_and_missing_ones_flagged(
     step = AgentsStep()
     app = AgentsHost(step)
     async with app.run_test(size=(80, 24)) as pilot:
-        client = make_client(sandbox)
-        app.clients.append(client)
         step.load_model(AgentSelection(False, (ids(sandbox, 3)[0], gone.upper())))
         step.mark_current([ids(sandbox, 3)[0], gone])
-        step.start_loading(client)
+        app.load_from(make_client(sandbox))
         await app.workers.wait_for_complete()
         await pilot.pause()
         picker = step.query_one(AgentPicker)
@@ -419,9 +410,7 @@ async def test_pasted_ids_join_the_selection(sandbox: Sandbox) -> None:
     step = AgentsStep()
     app = AgentsHost(step)
     async with app.run_test(size=(80, 24)) as pilot:
-        client = make_client(sandbox)
-        app.clients.append(client)
-        step.start_loading(client)
+        app.load_from(make_client(sandbox))
         await app.workers.wait_for_complete()
         field = step.query_one("#agents-paste", Input)
         field.focus()
@@ -459,9 +448,7 @@ async def test_pasted_ids_are_checked_with_the_service_while_loading(
     step = AgentsStep()
     app = AgentsHost(step)
     async with app.run_test(size=(80, 24)) as pilot:
-        client = make_client(box, transport=transport)
-        app.clients.append(client)
-        step.start_loading(client)
+        app.load_from(make_client(box, transport=transport))
         await wait_for(pilot, lambda: step.query_one(AgentPicker).option_count > 0, "page 1")
         field = step.query_one("#agents-paste", Input)
         field.focus()
@@ -499,9 +486,7 @@ async def test_a_load_error_keeps_what_loaded_and_offers_retry(
     step = AgentsStep()
     app = AgentsHost(step)
     async with app.run_test(size=(80, 24)) as pilot:
-        client = make_client(box, settings=FAST, sleep=_no_sleep)
-        app.clients.append(client)
-        step.start_loading(client)
+        app.load_from(make_client(box, settings=FAST, sleep=_no_sleep))
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert not step.loading_complete
@@ -528,11 +513,9 @@ async def test_retry_is_only_offered_after_an_error(sandbox: Sandbox) -> None:
     step = AgentsStep()
     app = AgentsHost(step)
     async with app.run_test(size=(80, 24)) as pilot:
-        client = make_client(sandbox, settings=FAST, sleep=_no_sleep)
-        app.clients.append(client)
         step.query_one(AgentPicker).focus()
         assert "ctrl+r" not in app.active_bindings
-        step.start_loading(client)
+        app.load_from(make_client(sandbox, settings=FAST, sleep=_no_sleep))
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert "ctrl+r" in app.active_bindings
@@ -550,11 +533,9 @@ async def test_retry_is_only_offered_after_an_error(sandbox: Sandbox) -> None:
 
 def _snapshot_app(box: Sandbox, selection: AgentSelection, missing: list[str]) -> AgentsHost:
     def ready(step: AgentsStep) -> None:
-        client = make_client(box, settings=FAST, sleep=_no_sleep)
-        app.clients.append(client)
         step.load_model(selection)
         step.mark_current(missing)
-        step.start_loading(client)
+        app.load_from(make_client(box, settings=FAST, sleep=_no_sleep))
         step.on_show_step()
 
     app = AgentsHost(AgentsStep(), ready)
@@ -588,9 +569,7 @@ async def test_enter_in_the_fields_acts_there_and_bubbles_when_empty(sandbox: Sa
     step = AgentsStep()
     app = Recorder(step)
     async with app.run_test(size=(80, 24)) as pilot:
-        client = make_client(sandbox)
-        app.clients.append(client)
-        step.start_loading(client)
+        app.load_from(make_client(sandbox))
         await app.workers.wait_for_complete()
         step.query_one("#agents-search", Input).focus()
         await pilot.press("enter")  # empty search: Enter is the app's (Next)
@@ -621,9 +600,7 @@ async def test_enter_in_the_list_goes_next_and_space_ticks(sandbox: Sandbox) -> 
     step = AgentsStep()
     app = NextHost(step)
     async with app.run_test(size=(80, 24)) as pilot:
-        client = make_client(sandbox)
-        app.clients.append(client)
-        step.start_loading(client)
+        app.load_from(make_client(sandbox))
         await app.workers.wait_for_complete()
         await pilot.pause()
         picker = step.query_one(AgentPicker)
@@ -640,9 +617,7 @@ async def test_allow_all_keeps_focus_and_its_key(sandbox: Sandbox) -> None:
     step = AgentsStep()
     app = AgentsHost(step)
     async with app.run_test(size=(80, 24)) as pilot:
-        client = make_client(sandbox)
-        app.clients.append(client)
-        step.start_loading(client)
+        app.load_from(make_client(sandbox))
         await app.workers.wait_for_complete()
         await pilot.pause()
         switch = step.query_one(Switch)

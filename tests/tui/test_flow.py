@@ -75,14 +75,7 @@ async def test_new_config_end_to_end(make_app: AppFactory, sandbox: Sandbox) -> 
 async def test_update_keeps_token_and_sends_only_changes(
     make_app: AppFactory, sandbox: Sandbox
 ) -> None:
-    agent = sandbox.agents[0]["agentId"]
-    sandbox.plivo_config = {
-        "authId": DEMO_AUTH_ID,
-        "authToken": DEMO_AUTH_TOKEN,
-        "callCreationAllowedAgentIds": [agent],
-        "callCreationAllowAllAgents": False,
-        "requestContextMapping": {"From": "user.phone"},
-    }
+    flow.hold_existing_config(sandbox)
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await flow.connect(pilot)
@@ -319,14 +312,7 @@ async def test_review_agents_are_short_ids_one_per_line(
 async def test_nothing_to_send_hides_send_and_quits_without_asking(
     make_app: AppFactory, sandbox: Sandbox
 ) -> None:
-    agent = sandbox.agents[0]["agentId"]
-    sandbox.plivo_config = {
-        "authId": DEMO_AUTH_ID,
-        "authToken": DEMO_AUTH_TOKEN,
-        "callCreationAllowedAgentIds": [agent],
-        "callCreationAllowAllAgents": False,
-        "requestContextMapping": {"From": "user.phone"},
-    }
+    flow.hold_existing_config(sandbox)
     app = make_app(demo=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)

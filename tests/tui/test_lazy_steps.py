@@ -8,7 +8,7 @@ import argparse
 from tests.tui import flow
 from tests.tui.conftest import FAST, AppFactory, screen_text, settle
 from wizard.commands.runtime import WizardSetup
-from wizard.sandbox import DEMO_ACCOUNT_NAME, DEMO_AUTH_ID, DEMO_AUTH_TOKEN, Sandbox
+from wizard.sandbox import DEMO_ACCOUNT_NAME, DEMO_AUTH_ID, Sandbox
 from wizard.tui import WizardOptions
 from wizard.tui.agents import AgentsStep
 from wizard.tui.app import WizardApp
@@ -58,14 +58,7 @@ async def test_current_config_reaches_steps_mounted_later(
     make_app: AppFactory, sandbox: Sandbox
 ) -> None:
     """The config read on step 2 fills steps 3-4, which are mounted only when visited."""
-    agent = sandbox.agents[0]["agentId"]
-    sandbox.plivo_config = {
-        "authId": DEMO_AUTH_ID,
-        "authToken": DEMO_AUTH_TOKEN,
-        "callCreationAllowedAgentIds": [agent],
-        "callCreationAllowAllAgents": False,
-        "requestContextMapping": {"From": "user.phone"},
-    }
+    agent = flow.hold_existing_config(sandbox)
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await flow.connect(pilot)
