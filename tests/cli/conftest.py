@@ -54,7 +54,6 @@ class Cli:
     sandbox: Sandbox
     home: Path
     env: dict[str, str]
-    argvs: list[list[str]] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
 
     @property
@@ -64,9 +63,7 @@ class Cli:
 
     def argv(self, *args: str, base: bool = True) -> list[str]:
         # Global options go after the subcommand: that placement is under test too.
-        argv = [sys.executable, "-m", "wizard", *args, *(self.base_args if base else [])]
-        self.argvs.append(argv)
-        return argv
+        return [sys.executable, "-m", "wizard", *args, *(self.base_args if base else [])]
 
     def run(
         self,
