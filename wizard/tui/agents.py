@@ -118,6 +118,11 @@ class AgentsStep(StepView):
             )
         yield Static(id="agents-paste-findings")
 
+    def agent_name(self, agent_id: str) -> str:
+        """The name of a loaded agent, or "" when it is not loaded (or has none)."""
+        agent = self._catalog.get(agent_id)
+        return agent.name if agent is not None else ""
+
     def on_mount(self) -> None:
         self._ready = True
         self._apply_allow_all(self.query_one("#agents-allow-all", Switch).value)

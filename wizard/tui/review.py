@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.syntax import Syntax
@@ -18,6 +19,7 @@ from wizard.tui.common import FieldMessage, describe_error
 from wizard.tui.step import StepView
 
 if TYPE_CHECKING:
+    from wizard.tui.agents import AgentsStep
     from wizard.tui.app import WizardApp
 
 # Wire field -> (step id, what the user calls that step).
@@ -146,29 +148,26 @@ class ReviewStep(StepView):
         not fit a cell and would break across lines."""
         from wizard.tui.agents import AgentsStep
 
+        steps = self.wizard.query(AgentsStep)
+        step = steps.first() if steps else None
         held = self.wizard.current
         if held is not None:
             current = (
                 "all agents"
                 if held.allow_all_agents
-                else self._agents_text(list(held.allowed_agent_ids))
+                else self._agents_text(held.allowed_agent_ids, step)
             )
-        with_selection = self.wizard.query(AgentsStep)
-        if with_selection:
-            selection = with_selection.first().to_model()
-            new = "all agents" if selection.allow_all else self._agents_text(selection.agent_ids)
+        if step is not None:
+            chosen = step.to_model()
+            new = "all agents" if chosen.allow_all else self._agents_text(chosen.agent_ids, step)
         return current, new
 
-    def _agents_text(self, ids: list[str] | tuple[str, ...]) -> str:
+    def _agents_text(self, ids: Sequence[str], step: AgentsStep | None) -> str:
         if not ids:
             return "no agents"
-        from wizard.tui.agents import AgentsStep
-
-        catalog = getattr(self.wizard.query_one(AgentsStep), "_catalog", None)
         lines = [f"{len(ids)} agent{'s' if len(ids) != 1 else ''}:"] if len(ids) > 1 else []
         for agent_id in ids[: self.MAX_AGENTS_SHOWN]:
-            agent = catalog.get(agent_id) if catalog is not None else None
-            name = getattr(agent, "name", "") or ""
+            name = step.agent_name(agent_id) if step is not None else ""
             lines.append(f"{agent_id[:8]}… {name}".rstrip())
         extra = len(ids) - self.MAX_AGENTS_SHOWN
         if extra > 0:
