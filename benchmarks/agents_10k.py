@@ -36,20 +36,20 @@ FILTER_TARGET_MS = 30.0
 
 
 async def _child(base_url: str) -> dict[str, Any]:
-    from pydantic import SecretStr
-
     from wizard.core.credentials import CredentialStore, MemoryKeyring
+    from wizard.flow.context import ContextRecipe
     from wizard.sandbox import DEMO_API_KEY
     from wizard.tui import WizardOptions
-    from wizard.tui.agents import AgentPicker, AgentsStep
     from wizard.tui.app import WizardApp
+    from wizard.tui.steps.agents import AgentPicker, AgentsStep
 
-    options = WizardOptions(
+    recipe = ContextRecipe(
         api_base=base_url,
         plivo_api_base=base_url,
         store=CredentialStore(MemoryKeyring(), environ={}),
-        no_blink=True,
+        remember=False,
     )
+    options = WizardOptions(recipe, no_blink=True)
     app = WizardApp(options)
     refreshes: list[float] = []
 
@@ -81,10 +81,8 @@ async def _child(base_url: str) -> dict[str, Any]:
 
         screen._compositor_refresh = counted  # type: ignore[method-assign]
 
-        key = SecretStr(DEMO_API_KEY)
-        client = app.make_client(key)
-        account = await client.get_account()
-        await app.use_account(key, account, client)
+        app.session.type_api_key(DEMO_API_KEY)
+        await app.session.check_key()
         await app.ensure_step("agents")  # later steps mount on first visit
         step = app.query_one(AgentsStep)
         picker = app.query_one(AgentPicker)
@@ -107,7 +105,7 @@ async def _child(base_url: str) -> dict[str, Any]:
             await pilot.press(name)
             latencies.append((await refresh_after(pressed) - pressed) * 1000)
         loaded = len(step._catalog)
-        await client.aclose()
+        await app.session.aclose()
 
     return {
         "first_page_ms": first_page * 1000,

@@ -18,12 +18,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from mapping_analysis import clean_rows
 
 import wizard.tui
-from wizard.commands.runtime import demo_store
 from wizard.core.mapping import mapping_from_rows
+from wizard.flow.context import ContextRecipe
 from wizard.sandbox import Sandbox
 from wizard.tui import WizardOptions
 from wizard.tui.app import WizardApp
-from wizard.tui.mapping import MappingStep
+from wizard.tui.steps.mapping import MappingStep
 
 READY_MARKER = "100 fields mapped"
 """The mapping step's summary line once all 100 rows are in and checked."""
@@ -46,13 +46,7 @@ class MappingBenchApp(WizardApp):
 
 def main() -> int:
     with Sandbox().start() as sandbox:
-        options = WizardOptions(
-            api_base=sandbox.base_url,
-            plivo_api_base=sandbox.base_url,
-            demo=True,
-            sandbox=sandbox,
-            store=demo_store(),
-        )
+        options = WizardOptions(ContextRecipe(demo=True, sandbox=sandbox))
         app = MappingBenchApp(options)
         app.run()
     return 0

@@ -281,24 +281,15 @@ def _wizard(args: argparse.Namespace, out: Output) -> int:
     except ImportError:
         out.error_line("The wizard is not available yet; use `ultravox-plivo apply` for now.")
         return EXIT_USAGE
-    from wizard.commands.runtime import WizardSetup
+    from wizard.commands.runtime import recipe_from_args
 
-    # The sandbox, the store and the API bases are found by the app after its first frame.
-    setup = WizardSetup(args)
-    options = WizardOptions(
-        api_base="",
-        plivo_api_base="",
-        demo=args.demo,
-        insecure_storage=args.insecure_storage,
-        no_mouse=args.no_mouse,
-        debug=args.debug,
-        prepare=setup,
-        use_settings=not args.demo,  # remember the last Auth ID; a demo writes nothing
-    )
+    # The sandbox, the store and the API bases are opened by the app after its first frame.
+    recipe = recipe_from_args(args)
+    options = WizardOptions(recipe, no_mouse=args.no_mouse, debug=args.debug)
     try:
         return run_wizard(options)
     finally:
-        setup.close()
+        recipe.close()
 
 
 if __name__ == "__main__":

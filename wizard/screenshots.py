@@ -22,24 +22,17 @@ async def _settle(pilot: Any) -> None:
 
 async def capture(outdir: Path) -> list[Path]:
     """Drive a demo wizard through all six steps, saving `NN-step.svg` for each."""
-    from wizard.core.credentials import CredentialStore, MemoryKeyring
+    from wizard.flow.context import ContextRecipe
     from wizard.sandbox import Sandbox
     from wizard.tui import WizardOptions
-    from wizard.tui.agents import AgentSelection, AgentsStep
     from wizard.tui.app import STEP_IDS, WizardApp
-    from wizard.tui.mapping import MappingStep
+    from wizard.tui.steps.agents import AgentSelection, AgentsStep
+    from wizard.tui.steps.mapping import MappingStep
 
     outdir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     with Sandbox() as sandbox:
-        options = WizardOptions(
-            api_base=sandbox.base_url,
-            plivo_api_base=sandbox.base_url,
-            demo=True,
-            sandbox=sandbox,
-            store=CredentialStore(MemoryKeyring("the demo"), environ={}),
-            no_blink=True,
-        )
+        options = WizardOptions(ContextRecipe(demo=True, sandbox=sandbox), no_blink=True)
         app = WizardApp(options)
         async with app.run_test(size=SIZE) as pilot:
 

@@ -101,7 +101,7 @@ def test_nothing_to_change_has_no_method() -> None:
     assert plan.changed == []
     rows = by_label(plan)
     assert rows["Auth Token"].current == "prefix Cana…"
-    assert rows["Auth Token"].new == "unchanged"
+    assert rows["Auth Token"].new == "kept"
     assert rows["Agents"].current == rows["Agents"].new == f"1 agent: {AGENT_A}"
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import html
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,11 +15,12 @@ from textual.pilot import Pilot
 
 from wizard.core.credentials import CredentialStore, MemoryKeyring
 from wizard.core.http import HttpSettings
+from wizard.flow.context import ContextRecipe
 from wizard.sandbox import Sandbox
 from wizard.tui import WizardOptions
 from wizard.tui.app import WizardApp
-from wizard.tui.connect import ConnectStep
-from wizard.tui.plivo import PlivoStep
+from wizard.tui.steps.connect import ConnectStep
+from wizard.tui.steps.plivo_credentials import PlivoStep
 
 # Fast retries: the sandbox's faults must end in a message quickly, not after real backoff.
 FAST = HttpSettings(
@@ -40,18 +42,37 @@ def _no_debounce(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(PlivoStep, "DEBOUNCE", 0.0)
 
 
-def make_options(sandbox: Sandbox | None, base_url: str | None = None, **kw: Any) -> WizardOptions:
+def make_options(
+    sandbox: Sandbox | None,
+    base_url: str | None = None,
+    *,
+    demo: bool = False,
+    store: CredentialStore | None = None,
+    environ: Mapping[str, str] | None = None,
+    use_settings: bool = False,
+    settings_path: Path | None = None,
+    insecure_storage: bool = False,
+    **face: Any,
+) -> WizardOptions:
+    """Options for a wizard against `sandbox` (or `base_url`); `face` holds WizardOptions'
+    own fields (debug, log_dir...). Demo mode uses the demo store unless `store` is given."""
     url = base_url or (sandbox.base_url if sandbox else "http://127.0.0.1:9")
-    store = kw.pop("store", None) or CredentialStore(MemoryKeyring(), environ={})
-    return WizardOptions(
+    if store is None and not demo:
+        store = CredentialStore(MemoryKeyring(), environ={})
+    recipe = ContextRecipe(
         api_base=url,
         plivo_api_base=url,
+        demo=demo,
         sandbox=sandbox,
         store=store,
-        no_blink=True,
+        environ=environ,
+        remember=use_settings,
+        settings_path=settings_path,
+        insecure_storage=insecure_storage,
         http_settings=FAST,
-        **kw,
     )
+    face.setdefault("no_blink", True)
+    return WizardOptions(recipe, **face)
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from textual.widgets import Input
 
 from tests.tui.conftest import settle, type_into
 from wizard.sandbox import DEMO_API_KEY, DEMO_AUTH_ID, DEMO_AUTH_TOKEN, Sandbox
-from wizard.tui.agents import AgentsStep
-from wizard.tui.mapping import MappingStep
+from wizard.tui.steps.agents import AgentsStep
+from wizard.tui.steps.mapping import MappingStep
 
 
 def hold_existing_config(sandbox: Sandbox) -> str:
@@ -47,7 +47,7 @@ async def pick_agents(pilot: Pilot[Any], ids: list[str] | None) -> None:
     if ids is None:
         await pilot.press("ctrl+t")
     else:
-        from wizard.tui.agents import AgentSelection
+        from wizard.tui.steps.agents import AgentSelection
 
         step.load_model(AgentSelection(allow_all=False, agent_ids=tuple(ids)))
     await settle(pilot)

@@ -5,30 +5,29 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from pydantic import SecretStr
 from textual import events
-from textual.app import App, ComposeResult
 from textual.pilot import Pilot
-from textual.widgets import Footer, Input, Static, Switch
+from textual.widgets import Input, Static, Switch
 
 from tests.conftest import SandboxFactory
+from tests.tui.hosts import StepHost, host_session
 from wizard.core.http import HttpSettings
 from wizard.core.ultravox import UltravoxClient
-from wizard.sandbox import DEMO_API_KEY, Fault, Sandbox
-from wizard.tui.agent_catalog import (
+from wizard.flow.agents import (
     LoadState,
     list_rows,
     paste_findings_text,
     selection_problems,
     sort_pasted,
 )
-from wizard.tui.agent_catalog import status_text as load_status_text
-from wizard.tui.agents import (
+from wizard.flow.agents import status_text as load_status_text
+from wizard.sandbox import DEMO_API_KEY, Fault, Sandbox
+from wizard.tui.steps.agents import (
     SHOWN_MATCHES,
     AgentCatalog,
     AgentPicker,
@@ -36,9 +35,6 @@ from wizard.tui.agents import (
     AgentsStep,
     split_agent_ids,
 )
-from wizard.tui.step import StepView
-
-WIZARD_TCSS = Path(__file__).parents[2] / "wizard" / "tui" / "wizard.tcss"
 
 FAST = HttpSettings(max_attempts=2, backoff_base=0.0, backoff_max=0.0, retry_after_cap=0.0)
 
@@ -60,37 +56,16 @@ class GatedTransport(httpx.AsyncHTTPTransport):
         return await super().handle_async_request(request)
 
 
-class AgentsHost(App[None]):
-    """The agents step alone, with stand-ins for the shell's title, status line and footer."""
+class AgentsHost(StepHost[AgentsStep]):
+    """The agents step alone; `load_from` starts loading as the wizard does on entering it."""
 
-    CSS_PATH = WIZARD_TCSS  # the wizard's one stylesheet, as the real app loads it
-    CSS = "#chrome, #next-status { height: 1; }"
+    TITLE_TEXT = "Step 3/6: Agents"
 
-    def __init__(self, step: AgentsStep, on_ready: Callable[[AgentsStep], None] | None = None):
-        super().__init__()
-        self.step = step
-        self.on_ready = on_ready
-        self.changes = 0
+    def __init__(
+        self, step: AgentsStep, on_ready: Callable[[AgentsStep], None] | None = None
+    ) -> None:
+        super().__init__(step, on_ready)
         self.clients: list[UltravoxClient] = []
-
-    def compose(self) -> ComposeResult:
-        yield Static("Ultravox ← Plivo  ·  Step 3/6: Agents", id="chrome")
-        yield self.step
-        yield Static(id="next-status")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        for field in self.query(Input):
-            field.cursor_blink = False
-        if self.on_ready is not None:
-            self.on_ready(self.step)
-        self.on_step_view_changed(None)
-
-    def on_step_view_changed(self, _message: StepView.Changed | None) -> None:
-        self.changes += 1
-        problems = self.step.problems()
-        text = f"Next: not yet. {problems[0]}" if problems else "Ready: press Enter to go on."
-        self.query_one("#next-status", Static).update(text)
 
     def load_from(self, client: UltravoxClient) -> None:
         """Start the step loading through `client`, closed when the app ends."""
@@ -224,7 +199,7 @@ def test_selection_problems_name_each_reason() -> None:
 
 
 async def test_loads_every_agent_from_the_service(sandbox: Sandbox) -> None:
-    step = AgentsStep()
+    step = AgentsStep(host_session())
     app = AgentsHost(step)
     async with app.run_test(size=(80, 24)) as pilot:
         app.load_from(make_client(sandbox))
@@ -242,7 +217,7 @@ async def test_first_page_is_usable_before_the_rest_arrives(
 ) -> None:
     box = sandbox_factory(agent_count=1000)
     transport = GatedTransport()
-    step = AgentsStep()
+    step = AgentsStep(host_session())
     app = AgentsHost(step)
     async with app.run_test(size=(80, 24)) as pilot:
         app.load_from(make_client(box, transport=transport))
@@ -269,7 +244,7 @@ async def test_first_page_is_usable_before_the_rest_arrives(
 
 
 async def test_typing_filters_the_loaded_agents(sandbox: Sandbox) -> None:
-    step = AgentsStep()
+    step = AgentsStep(host_session())
     app = AgentsHost(step)
     async with app.run_test(size=(80, 24)) as pilot:
         app.load_from(make_client(sandbox))
@@ -293,7 +268,7 @@ async def test_typing_asks_the_service_for_agents_not_loaded_yet(
     box = sandbox_factory(agent_count=1000)
     box.agents[700]["name"] = "Zebra Hotline"
     transport = GatedTransport()  # page 2 never comes: only the search can find agent 700
-    step = AgentsStep()
+    step = AgentsStep(host_session())
     app = AgentsHost(step)
     async with app.run_test(size=(80, 24)) as pilot:
         app.load_from(make_client(box, transport=transport))
@@ -314,7 +289,7 @@ async def test_typing_asks_the_service_for_agents_not_loaded_yet(
 
 async def test_the_101st_agent_is_refused(sandbox_factory: SandboxFactory) -> None:
     box = sandbox_factory(agent_count=150)
-    step = AgentsStep()
+    step = AgentsStep(host_session())
     app = AgentsHost(step)
     async with app.run_test(size=(80, 24)) as pilot:
         step.load_model(AgentSelection(False, tuple(ids(box, *range(100)))))
@@ -350,7 +325,7 @@ async def test_the_101st_agent_is_refused(sandbox_factory: SandboxFactory) -> No
 
 
 async def test_allow_all_greys_the_selection_and_keeps_it(sandbox: Sandbox) -> None:
-    step = AgentsStep()
+    step = AgentsStep(host_session())
     app = AgentsHost(step)
     async with app.run_test(size=(80, 24)) as pilot:
         app.load_from(make_client(sandbox))
@@ -382,7 +357,7 @@ async def test_current_agents_are_preselected_and_missing_ones_flagged(
     sandbox: Sandbox,
 ) -> None:
     gone = str(uuid.uuid4())
-    step = AgentsStep()
+    step = AgentsStep(host_session())
     app = AgentsHost(step)
     async with app.run_test(size=(80, 24)) as pilot:
         step.load_model(AgentSelection(False, (ids(sandbox, 3)[0], gone.upper())))
@@ -407,7 +382,7 @@ async def test_current_agents_are_preselected_and_missing_ones_flagged(
 
 async def test_pasted_ids_join_the_selection(sandbox: Sandbox) -> None:
     gone = str(uuid.uuid4())
-    step = AgentsStep()
+    step = AgentsStep(host_session())
     app = AgentsHost(step)
     async with app.run_test(size=(80, 24)) as pilot:
         app.load_from(make_client(sandbox))
@@ -445,7 +420,7 @@ async def test_pasted_ids_are_checked_with_the_service_while_loading(
     box = sandbox_factory(agent_count=300)
     gone = str(uuid.uuid4())
     transport = GatedTransport()
-    step = AgentsStep()
+    step = AgentsStep(host_session())
     app = AgentsHost(step)
     async with app.run_test(size=(80, 24)) as pilot:
         app.load_from(make_client(box, transport=transport))
@@ -483,7 +458,7 @@ async def test_a_load_error_keeps_what_loaded_and_offers_retry(
 ) -> None:
     box = sandbox_factory(agent_count=250)
     box.inject(Fault(path_prefix="/api/agents"), fault)  # page 1 passes, page 2 fails
-    step = AgentsStep()
+    step = AgentsStep(host_session())
     app = AgentsHost(step)
     async with app.run_test(size=(80, 24)) as pilot:
         app.load_from(make_client(box, settings=FAST, sleep=_no_sleep))
@@ -494,13 +469,15 @@ async def test_a_load_error_keeps_what_loaded_and_offers_retry(
         error = step.query_one("#agents-error", Static)
         assert error.has_class("-shown")
         text = str(error.render())
-        assert message in text and text.endswith("Press Ctrl+R to retry.")
+        assert message in text and text.endswith("Press F5 to retry.")
         assert "Traceback" not in text
         assert status_text(step).startswith("100 of 250 loaded")
         step.query_one(AgentPicker).focus()
         await pilot.pause()
-        assert "ctrl+r" in app.active_bindings
-        await pilot.press("ctrl+r")
+        retry = step.retry_button()  # what the wizard's F5 presses
+        assert retry is not None
+        retry.press()
+        await pilot.pause()
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert step.loading_complete
@@ -510,22 +487,23 @@ async def test_a_load_error_keeps_what_loaded_and_offers_retry(
 
 async def test_retry_is_only_offered_after_an_error(sandbox: Sandbox) -> None:
     sandbox.inject(Fault(status=503, path_prefix="/api/agents", times=4))
-    step = AgentsStep()
+    step = AgentsStep(host_session())
     app = AgentsHost(step)
     async with app.run_test(size=(80, 24)) as pilot:
-        step.query_one(AgentPicker).focus()
-        assert "ctrl+r" not in app.active_bindings
+        assert step.retry_button() is None
         app.load_from(make_client(sandbox, settings=FAST, sleep=_no_sleep))
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert "ctrl+r" in app.active_bindings
+        retry = step.retry_button()
+        assert retry is not None
         assert step.query_one(AgentPicker).option_count == 0
         sandbox.clear_faults()
-        await pilot.press("ctrl+r")
+        retry.press()
+        await pilot.pause()
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert step.query_one(AgentPicker).option_count == 25
-        assert "ctrl+r" not in app.active_bindings
+        assert step.retry_button() is None
 
 
 # --- snapshots (80x24) ----------------------------------------------------------------------
@@ -538,7 +516,7 @@ def _snapshot_app(box: Sandbox, selection: AgentSelection, missing: list[str]) -
         app.load_from(make_client(box, settings=FAST, sleep=_no_sleep))
         step.on_show_step()
 
-    app = AgentsHost(AgentsStep(), ready)
+    app = AgentsHost(AgentsStep(host_session()), ready)
     return app
 
 
@@ -566,7 +544,7 @@ async def test_enter_in_the_fields_acts_there_and_bubbles_when_empty(sandbox: Sa
         def on_input_submitted(self, message: Input.Submitted) -> None:
             submitted.append(message.input.id or "")
 
-    step = AgentsStep()
+    step = AgentsStep(host_session())
     app = Recorder(step)
     async with app.run_test(size=(80, 24)) as pilot:
         app.load_from(make_client(sandbox))
@@ -597,7 +575,7 @@ class NextHost(AgentsHost):
 
 
 async def test_enter_in_the_list_goes_next_and_space_ticks(sandbox: Sandbox) -> None:
-    step = AgentsStep()
+    step = AgentsStep(host_session())
     app = NextHost(step)
     async with app.run_test(size=(80, 24)) as pilot:
         app.load_from(make_client(sandbox))
@@ -614,7 +592,7 @@ async def test_enter_in_the_list_goes_next_and_space_ticks(sandbox: Sandbox) -> 
 
 
 async def test_allow_all_keeps_focus_and_its_key(sandbox: Sandbox) -> None:
-    step = AgentsStep()
+    step = AgentsStep(host_session())
     app = AgentsHost(step)
     async with app.run_test(size=(80, 24)) as pilot:
         app.load_from(make_client(sandbox))
@@ -637,7 +615,7 @@ async def test_allow_all_keeps_focus_and_its_key(sandbox: Sandbox) -> None:
 
 
 async def test_counter_shows_zero_before_the_first_tick(sandbox: Sandbox) -> None:
-    step = AgentsStep()
+    step = AgentsStep(host_session())
     app = AgentsHost(step)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
@@ -646,7 +624,7 @@ async def test_counter_shows_zero_before_the_first_tick(sandbox: Sandbox) -> Non
 
 @pytest.mark.parametrize("allow_all", [False, True])
 async def test_allow_all_label_fits_at_60_columns(sandbox: Sandbox, allow_all: bool) -> None:
-    step = AgentsStep()
+    step = AgentsStep(host_session())
     app = AgentsHost(step)
     async with app.run_test(size=(60, 20)) as pilot:
         step.load_model(AgentSelection(allow_all, ()))
@@ -656,7 +634,7 @@ async def test_allow_all_label_fits_at_60_columns(sandbox: Sandbox, allow_all: b
         text = status_text(step, "#agents-allow-all-label")
         assert ("on" if allow_all else "off") in text
         assert len(text) <= label.content_size.width  # not clipped
-    async with AgentsHost(wide := AgentsStep()).run_test(size=(100, 24)) as pilot:
+    async with AgentsHost(wide := AgentsStep(host_session())).run_test(size=(100, 24)) as pilot:
         wide.load_model(AgentSelection(allow_all, ()))
         await pilot.pause()
         assert status_text(wide, "#agents-allow-all-label").startswith("Allow all agents")

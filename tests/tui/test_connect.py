@@ -18,8 +18,7 @@ from tests.tui.conftest import (
 from wizard.core.credentials import CredentialStore, MemoryKeyring
 from wizard.sandbox import DEMO_ACCOUNT_NAME, DEMO_API_KEY, Fault, Sandbox
 from wizard.tui.app import WizardApp
-from wizard.tui.common import FieldMessage
-from wizard.tui.connect import ConnectStep
+from wizard.tui.widgets.field_message import FieldMessage
 
 WRONG_KEY = "Wrongkey.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 
@@ -46,8 +45,8 @@ async def test_demo_mode_fills_in_the_demo_key(make_app: AppFactory) -> None:
     app = make_app(demo=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        assert "demo key" in screen_text(app)
-        assert app.account is not None and app.account.name == DEMO_ACCOUNT_NAME
+        assert "from memory (this demo only)" in screen_text(app)
+        assert app.session.account is not None and app.session.account.name == DEMO_ACCOUNT_NAME
 
 
 async def test_bad_shape_is_explained_and_not_sent(make_app: AppFactory, sandbox: Sandbox) -> None:
@@ -87,7 +86,7 @@ async def _fault_then_retry(make_app: AppFactory, sandbox: Sandbox, fault: Fault
     async with app.run_test(size=(80, 24)) as pilot:
         await type_into(pilot, "#api-key", DEMO_API_KEY)
         failed = status(app)
-        assert app.account is None
+        assert app.session.account is None
         sandbox.clear_faults()
         await pilot.click("#retry-account")
         await settle(pilot)
@@ -131,7 +130,7 @@ async def test_hanging_keyring_never_blocks_typing(
         # The keyring read is still stuck in its thread; the key was typed and checked anyway.
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert app.account is not None
+        assert app.session.account is not None
         assert "Could not read a saved key" in screen_text(app)
 
 
@@ -154,9 +153,9 @@ async def test_no_keyring_says_why_and_offers_the_choice(
 async def test_dirty_key_is_unsaved_input(make_app: AppFactory) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        assert not app.query_one(ConnectStep).is_dirty()
+        assert not app.session.has_unsaved_input()
         await type_into(pilot, "#api-key", "abc", keys=True)
-        assert app.has_unsaved_input()
+        assert app.session.has_unsaved_input()
 
 
 async def test_typing_a_key_updates_where_it_comes_from(make_app: AppFactory) -> None:

@@ -12,16 +12,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from keyring.backends import SecretService, fail
+from keyring.backends import fail
 from textual.pilot import Pilot
 from textual.widgets import Input, RadioButton
 
+from tests.keyrings import FakeSecretService
 from tests.tui import flow
 from tests.tui.conftest import AppFactory, HangingKeyring, screen_text, settle, type_into
-from wizard.core.credentials import SERVICE, CredentialStore, plivo_user
+from wizard.core.credentials import CredentialStore, plivo_user
 from wizard.core.settings import Settings, load_settings, save_settings
 from wizard.sandbox import DEMO_API_KEY, DEMO_AUTH_ID, DEMO_AUTH_TOKEN, Sandbox
-from wizard.tui.common import FieldMessage
+from wizard.tui.widgets.field_message import FieldMessage
 
 ENV_TOKEN = "EnvCanary_" + "e4Rt7-" * 5  # 40 characters, found nowhere else
 KEYRING_TOKEN = "KeyCanary_" + "k9Pq2_" * 5
@@ -32,29 +33,16 @@ OTHER_ID = "SA" + "B" * 18
 THIRD_ID = "MA" + "C" * 18
 
 
-class FakeSecretService(SecretService.Keyring):
-    """Classified as the Secret Service (secure), kept in a dict."""
-
-    priority = -1
-    viable = False
-
-    def __init__(self, items: Mapping[str, str] | None = None) -> None:
-        super().__init__()
-        self.items = {plivo_user(k): v for k, v in (items or {}).items()}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        assert service == SERVICE
-        return self.items.get(username)
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.items[username] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.items.pop(username)
-
-
 def value(app: Any, selector: str) -> str:
     return str(app.query_one(selector, Input).value)
+
+
+def token_in_use(app: Any) -> str:
+    """The token the session would use; a stored one never sits in the field."""
+    token = app.session.token
+    if token is not None and token.source != "typed":
+        assert value(app, "#auth-token") == ""
+    return token.value.get_secret_value() if token is not None else ""
 
 
 def hint(app: Any, selector: str) -> str:
@@ -98,7 +86,7 @@ async def test_environment_prefills_both_masked_with_their_source(
     async with app.run_test(size=(80, 24)) as pilot:
         await to_plivo(pilot)
         assert value(app, "#auth-id") == OTHER_ID
-        assert value(app, "#auth-token") == ENV_TOKEN
+        assert token_in_use(app) == ENV_TOKEN
         assert "from PLIVO_AUTH_ID" in hint(app, "#auth-id-source")
         assert "from PLIVO_AUTH_TOKEN" in hint(app, "#auth-token-source")
         text = screen_text(app)
@@ -119,7 +107,7 @@ async def test_last_auth_id_and_its_keyring_token(
     async with app.run_test(size=(80, 24)) as pilot:
         await to_plivo(pilot)
         assert value(app, "#auth-id") == OTHER_ID
-        assert value(app, "#auth-token") == KEYRING_TOKEN
+        assert token_in_use(app) == KEYRING_TOKEN
         assert app.query_one("#auth-token", Input).password
         assert "used last time" in hint(app, "#auth-id-source")
         assert "from the keyring (Secret Service)" in hint(app, "#auth-token-source")
@@ -153,7 +141,7 @@ async def test_current_config_beats_settings_and_env_beats_both(
     async with app.run_test(size=(80, 24)) as pilot:
         await to_plivo(pilot)
         assert value(app, "#auth-id") == DEMO_AUTH_ID
-        assert value(app, "#auth-token") == KEYRING_TOKEN
+        assert token_in_use(app) == KEYRING_TOKEN
         assert "from the config Ultravox holds" in hint(app, "#auth-id-source")
         assert_no_canary(screen_text(app))
 
@@ -167,7 +155,7 @@ async def test_current_config_beats_settings_and_env_beats_both(
     async with app.run_test(size=(80, 24)) as pilot:
         await to_plivo(pilot)
         assert value(app, "#auth-id") == THIRD_ID
-        assert value(app, "#auth-token") == ENV_TOKEN  # the keyring's token for THIRD_ID
+        assert token_in_use(app) == ENV_TOKEN  # the keyring's token for THIRD_ID
         assert_no_canary(screen_text(app))
 
 
@@ -180,12 +168,12 @@ async def test_editing_the_auth_id_looks_up_its_token_but_never_replaces_a_typed
     frames: list[str] = []
     async with app.run_test(size=(80, 24)) as pilot:
         await to_plivo(pilot)
-        assert value(app, "#auth-token") == KEYRING_TOKEN
+        assert token_in_use(app) == KEYRING_TOKEN
         await type_into(pilot, "#auth-id", OTHER_ID, keys=True)
-        assert value(app, "#auth-token") == OTHER_TOKEN  # the new Auth ID's own token
+        assert token_in_use(app) == OTHER_TOKEN  # the new Auth ID's own token
         frames.append(screen_text(app))
         await type_into(pilot, "#auth-id", THIRD_ID)
-        assert value(app, "#auth-token") == ""  # none saved: the other id's token is gone
+        assert token_in_use(app) == ""  # none saved: the other id's token is gone
         assert hint(app, "#auth-token-source") == ""
         await type_into(pilot, "#auth-token", TYPED_TOKEN)
         await type_into(pilot, "#auth-id", OTHER_ID)
@@ -204,7 +192,7 @@ async def test_demo_keeps_its_prefill_and_writes_no_settings(
         await pilot.press("ctrl+n")
         await settle(pilot)
         assert value(app, "#auth-id") == DEMO_AUTH_ID
-        assert value(app, "#auth-token") == DEMO_AUTH_TOKEN
+        assert token_in_use(app) == DEMO_AUTH_TOKEN
         await pilot.press("ctrl+n")
         await settle(pilot)
         await flow.pick_agents(pilot, None)
@@ -282,10 +270,10 @@ async def test_no_keyring_offers_session_or_file_and_the_file_is_used(
         where = str(app.query_one("#storage-file-path").render())
         assert f"The file would be {tmp_path / 'data' / 'credentials.json'}" in where
         assert app.query_one("#storage-session", RadioButton).value  # the default
-        assert not app.setup.store.persistent
+        assert not app.session.context.store.persistent
         await pilot.click("#storage-file")
         await settle(pilot)
-        assert app.setup.store.persistent
+        assert app.session.context.store.persistent
         assert "stored unencrypted" in str(app.query_one("#storage-file-path").render())
         await flow.connect(pilot)
         await flow.credentials(pilot, TYPED_TOKEN)
@@ -310,10 +298,10 @@ async def test_insecure_storage_flag_starts_on_the_file_and_session_can_be_chose
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert app.query_one("#storage-file", RadioButton).value
-        assert app.setup.store.persistent
+        assert app.session.context.store.persistent
         await pilot.click("#storage-session")
         await settle(pilot)
-        assert not app.setup.store.persistent
+        assert not app.session.context.store.persistent
         assert "this session only" in screen_text(app)
     assert not (tmp_path / "data").exists()  # nothing written
 
@@ -357,7 +345,7 @@ def test_run_wizard_tells_where_the_debug_log_is(
     from wizard.tui.app import WizardApp
 
     monkeypatch.setattr(WizardApp, "run", lambda self, **kw: 0)
-    options = WizardOptions(api_base="", plivo_api_base="", debug=True, log_dir=tmp_path)
+    options = WizardOptions(debug=True, log_dir=tmp_path)
     assert run_wizard(options) == 0
     assert f"Debug log: {tmp_path / 'wizard.log'}" in capsys.readouterr().err
     options.debug = False

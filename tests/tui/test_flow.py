@@ -14,10 +14,10 @@ from wizard.core.credentials import CredentialStore, MemoryKeyring
 from wizard.core.errors import EXIT_INTERRUPTED, EXIT_OK
 from wizard.sandbox import DEMO_API_KEY, DEMO_AUTH_ID, DEMO_AUTH_TOKEN, Fault, Sandbox
 from wizard.tui.app import STEP_IDS
-from wizard.tui.common import FieldMessage
-from wizard.tui.mapping import MappingStep
-from wizard.tui.result import ResultStep
-from wizard.tui.review import ReviewStep
+from wizard.tui.steps.mapping import MappingStep
+from wizard.tui.steps.result import ResultStep
+from wizard.tui.steps.review import ReviewStep
+from wizard.tui.widgets.field_message import FieldMessage
 
 TOKEN = "Tok3n_" + "x" * 34  # 40 characters
 
@@ -246,7 +246,7 @@ async def test_enter_in_a_mapping_context_cell_goes_on(
 
 
 async def test_question_mark_is_typed_in_a_field_f1_opens_help(make_app: AppFactory) -> None:
-    from wizard.tui.help import HelpScreen
+    from wizard.tui.screens.help import HelpScreen
 
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -329,7 +329,7 @@ async def test_nothing_to_send_hides_send_and_quits_without_asking(
         assert not app.query_one("#body").display
         assert "Nothing to send" in screen_text(app)
         assert "^s Send" not in screen_text(app)
-        assert not app.has_unsaved_input()
+        assert not app.session.has_unsaved_input()
         await pilot.press("ctrl+q")
         await pilot.pause()
     assert app.return_value == EXIT_INTERRUPTED
@@ -339,10 +339,10 @@ async def test_only_a_change_is_unsaved_input(make_app: AppFactory, sandbox: San
     app = make_app(demo=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await demo_to(pilot, sandbox, "agents")
-        assert not app.has_unsaved_input()  # only looked: demo prefills, nothing typed
+        assert not app.session.has_unsaved_input()  # only looked: demo prefills, nothing typed
         await pilot.press("ctrl+t")  # allow all agents: a change
         await settle(pilot)
-        assert app.has_unsaved_input()
+        assert app.session.has_unsaved_input()
 
 
 async def test_answer_urls_stay_whole_and_copy_in_full(

@@ -7,13 +7,13 @@ import argparse
 
 from tests.tui import flow
 from tests.tui.conftest import FAST, AppFactory, screen_text, settle
-from wizard.commands.runtime import WizardSetup
+from wizard.commands.runtime import recipe_from_args
 from wizard.sandbox import DEMO_ACCOUNT_NAME, DEMO_AUTH_ID, Sandbox
 from wizard.tui import WizardOptions
-from wizard.tui.agents import AgentsStep
 from wizard.tui.app import WizardApp
-from wizard.tui.mapping import MappingStep
-from wizard.tui.step import StepView
+from wizard.tui.steps.agents import AgentsStep
+from wizard.tui.steps.base import StepView
+from wizard.tui.steps.mapping import MappingStep
 
 TOKEN = "Tok3n_" + "x" * 34
 
@@ -73,24 +73,20 @@ async def test_current_config_reaches_steps_mounted_later(
 
 
 async def test_cli_setup_runs_after_the_first_frame(sandbox: Sandbox) -> None:
-    """`--demo` as the CLI runs it: the sandbox and store come from `prepare`, not up front."""
-    del sandbox  # the setup starts its own
-    setup = WizardSetup(argparse.Namespace(demo=True, insecure_storage=False))
-    options = WizardOptions(
-        api_base="",
-        plivo_api_base="",
-        demo=True,
-        no_blink=True,
-        http_settings=FAST,
-        prepare=setup,
+    """`--demo` as the CLI runs it: the sandbox and store are opened after the first frame."""
+    del sandbox  # the recipe starts its own
+    recipe = recipe_from_args(
+        argparse.Namespace(demo=True, insecure_storage=False, api_base=None, plivo_api_base=None)
     )
-    app = WizardApp(options)
+    recipe.http_settings = FAST
+    app = WizardApp(WizardOptions(recipe, no_blink=True))
     try:
+        assert recipe.opened is None
         async with app.run_test(size=(80, 24)) as pilot:
             await settle(pilot)
-            assert setup.sandbox is not None
-            assert options.api_base == setup.sandbox.base_url
+            opened = recipe.opened
+            assert opened is not None and opened.sandbox is not None
+            assert opened.api_base == opened.sandbox.base_url
             assert f"Connected to account: {DEMO_ACCOUNT_NAME}" in screen_text(app)
     finally:
-        setup.close()
-    assert setup.sandbox is None
+        recipe.close()

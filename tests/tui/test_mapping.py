@@ -3,53 +3,26 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.app import App, ComposeResult
+from textual.app import App
 from textual.pilot import Pilot
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
+from tests.tui.hosts import StepHost, host_session
 from wizard.core.mapping import SAMPLE_PLIVO_REQUEST, MappingRow, analyse_mapping
-from wizard.tui.mapping import MappingRowEditor, MappingStep
-from wizard.tui.mapping_text import preview_note
-from wizard.tui.step import StepView
-
-WIZARD_TCSS = Path(__file__).parents[2] / "wizard" / "tui" / "wizard.tcss"
+from wizard.flow.mapping_text import preview_note
+from wizard.tui.steps.mapping import MappingRowEditor, MappingStep
 
 
-class MappingHost(App[None]):
-    """The mapping step alone, with stand-ins for the shell's title, status line and footer."""
+class MappingHost(StepHost[MappingStep]):
+    """The mapping step alone, shown as the wizard shows it."""
 
-    CSS_PATH = WIZARD_TCSS  # the wizard's one stylesheet, as the real app loads it
-    CSS = "#chrome, #next-status { height: 1; }"
+    TITLE_TEXT = "Step 4/6: Context mapping"
 
-    def __init__(self, step: MappingStep, on_ready: Callable[[MappingStep], None] | None = None):
-        super().__init__()
-        self.step = step
-        self.on_ready = on_ready
-        self.changes = 0
-
-    def compose(self) -> ComposeResult:
-        yield Static("Ultravox ← Plivo  ·  Step 4/6: Context mapping", id="chrome")
-        yield self.step
-        yield Static(id="next-status")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        if self.on_ready is not None:
-            self.on_ready(self.step)
+    def ready(self) -> None:
         self.step.on_show_step()
-        for field in self.query(Input):
-            field.cursor_blink = False
-
-    def on_step_view_changed(self, _message: StepView.Changed) -> None:
-        self.changes += 1
-        problems = self.step.problems()
-        text = f"Next: not yet. {problems[0]}" if problems else "Ready: press Enter to go on."
-        self.query_one("#next-status", Static).update(text)
 
 
 def focused_cell(app: App[Any], step: MappingStep) -> tuple[int, str]:
@@ -67,7 +40,7 @@ def preview(step: MappingStep) -> Any:
 
 
 async def test_rows_are_added_edited_and_removed_from_the_keyboard() -> None:
-    step = MappingStep()
+    step = MappingStep(host_session())
     app = MappingHost(step)
     async with app.run_test(size=(80, 24)) as pilot:
         assert focused_cell(app, step) == (0, "request")
@@ -101,7 +74,7 @@ async def test_rows_are_added_edited_and_removed_from_the_keyboard() -> None:
 
 
 async def test_the_left_side_suggests_plivo_fields() -> None:
-    step = MappingStep()
+    step = MappingStep(host_session())
     app = MappingHost(step)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f", "o", "right")  # case-insensitive: canonical case comes back
@@ -111,7 +84,7 @@ async def test_the_left_side_suggests_plivo_fields() -> None:
 
 
 async def test_typing_never_remounts_rows() -> None:
-    step = MappingStep()
+    step = MappingStep(host_session())
     app = MappingHost(step, lambda s: s.load_model({"From": "user.phone", "To": "call.to"}))
     async with app.run_test(size=(80, 24)) as pilot:
         editors = step.editors
@@ -123,7 +96,7 @@ async def test_typing_never_remounts_rows() -> None:
 
 
 async def test_a_long_value_scrolls_inside_its_cell() -> None:
-    step = MappingStep()
+    step = MappingStep(host_session())
     app = MappingHost(step)
     async with app.run_test(size=(80, 24)) as pilot:
         cell = step.editors[0].context
@@ -157,7 +130,7 @@ async def test_a_long_value_scrolls_inside_its_cell() -> None:
 async def test_every_rule_shows_live_on_its_row(
     rows: list[tuple[str, str]], row: int, label: str, fragment: str
 ) -> None:
-    step = MappingStep()
+    step = MappingStep(host_session())
     app = MappingHost(step)
     async with app.run_test(size=(80, 24)) as pilot:
         for index, (left, right) in enumerate(rows):
@@ -187,7 +160,7 @@ async def test_every_rule_shows_live_on_its_row(
 
 
 async def test_fixing_a_row_clears_its_findings_and_marks_the_side_at_fault() -> None:
-    step = MappingStep()
+    step = MappingStep(host_session())
     app = MappingHost(step)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press(*"From", "tab", *"user.")
@@ -203,7 +176,7 @@ async def test_fixing_a_row_clears_its_findings_and_marks_the_side_at_fault() ->
 
 
 async def test_the_preview_follows_every_keystroke() -> None:
-    step = MappingStep()
+    step = MappingStep(host_session())
     app = MappingHost(step)
     async with app.run_test(size=(80, 24)) as pilot:
         assert preview(step) == {}
@@ -229,7 +202,7 @@ async def test_the_preview_follows_every_keystroke() -> None:
 
 
 async def test_the_preview_says_which_fields_the_sample_call_lacks() -> None:
-    step = MappingStep()
+    step = MappingStep(host_session())
     app = MappingHost(step, lambda s: s.load_model({"From": "user.phone"}))
     async with app.run_test(size=(80, 24)) as pilot:
         note = step.query_one("#mapping-preview-note", Static)
@@ -276,7 +249,7 @@ def test_preview_note_names_absent_fields_briefly_and_rows_with_errors() -> None
 
 async def test_the_current_mapping_is_preloaded() -> None:
     current = {"From": "user.phone_number", "To": "call.to", "X-PH-CustomerId": "customer.id"}
-    step = MappingStep()
+    step = MappingStep(host_session())
     app = MappingHost(step, lambda s: s.load_model(current))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
@@ -296,7 +269,7 @@ async def test_the_current_mapping_is_preloaded() -> None:
 
 
 async def test_problems_list_every_error_with_its_row_and_changes_are_posted() -> None:
-    step = MappingStep()
+    step = MappingStep(host_session())
     app = MappingHost(step, lambda s: s.load_model({"From": "a", "To": "a.b", "Bad key": "c"}))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
@@ -315,7 +288,7 @@ async def test_problems_list_every_error_with_its_row_and_changes_are_posted() -
 
 async def test_a_hundred_rows_stay_live() -> None:
     mapping = {f"X-PH-H{i}": f"headers.h{i}" for i in range(100)}
-    step = MappingStep()
+    step = MappingStep(host_session())
     app = MappingHost(step, lambda s: s.load_model(mapping))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
@@ -340,19 +313,19 @@ async def _settle(pilot: Pilot[Any]) -> None:
 
 def test_snapshot_mapping_typical(snap_compare: Any) -> None:
     current = {"From": "user.phone_number", "To": "call.to", "X-PH-CustomerId": "customer.id"}
-    app = MappingHost(MappingStep(), lambda s: s.load_model(current))
+    app = MappingHost(MappingStep(host_session()), lambda s: s.load_model(current))
     assert snap_compare(app, terminal_size=(80, 24), run_before=_settle)
 
 
 def test_snapshot_mapping_with_errors_and_warnings(snap_compare: Any) -> None:
     rows = {"From": "user", "To": "user.phone", "Caller": "caller.name"}
-    app = MappingHost(MappingStep(), lambda s: s.load_model(rows))
+    app = MappingHost(MappingStep(host_session()), lambda s: s.load_model(rows))
     assert snap_compare(app, terminal_size=(80, 24), run_before=_settle)
 
 
 @pytest.mark.parametrize("width", [60, 80, 120])
 async def test_an_empty_row_shows_hints_that_fit_not_values(width: int) -> None:
-    step = MappingStep()
+    step = MappingStep(host_session())
     app = MappingHost(step)
     async with app.run_test(size=(width, 24)) as pilot:
         await pilot.pause()
@@ -374,7 +347,7 @@ async def test_enter_on_the_right_cell_reaches_the_app() -> None:
         def on_input_submitted(self, message: Input.Submitted) -> None:
             submitted.append(message.input)
 
-    step = MappingStep()
+    step = MappingStep(host_session())
     app = Recorder(step)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press(*"From", "enter")  # the left cell's Enter moves right, and stops

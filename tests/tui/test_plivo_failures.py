@@ -22,7 +22,7 @@ from wizard.sandbox import (
     Sandbox,
 )
 from wizard.tui.app import STEP_IDS, WizardApp
-from wizard.tui.common import FieldMessage
+from wizard.tui.widgets.field_message import FieldMessage
 
 ACCOUNT = "/v1/Account"
 

@@ -18,8 +18,8 @@ from wizard.sandbox import (
     Sandbox,
 )
 from wizard.tui.app import WizardApp
-from wizard.tui.common import FieldMessage
-from wizard.tui.plivo import PlivoStep
+from wizard.tui.steps.plivo_credentials import PlivoStep
+from wizard.tui.widgets.field_message import FieldMessage
 
 WRONG_TOKEN = "W" * 40
 
@@ -113,7 +113,7 @@ async def test_existing_config_offers_to_keep_token(make_app: AppFactory, sandbo
         assert app.query_one("#auth-id", Input).value == DEMO_AUTH_ID
         step = app.query_one(PlivoStep)
         assert step.problems() == []
-        assert step.to_model().auth_token is None
+        assert app.session.token_choice().kept
         # Unticking makes the token required again.
         app.query_one("#keep-token", Checkbox).value = False
         await settle(pilot)

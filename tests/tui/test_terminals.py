@@ -33,7 +33,7 @@ from tests.tui import flow
 from tests.tui.conftest import make_options, screen_text, settle
 from wizard.sandbox import Sandbox
 from wizard.tui.app import STEP_IDS, WizardApp
-from wizard.tui.mapping import MappingStep
+from wizard.tui.steps.mapping import MappingStep
 
 SnapCompare = Any
 SMALL = (60, 20)

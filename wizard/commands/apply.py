@@ -18,9 +18,11 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr
 
-from wizard.commands.config_view import prefix_matches, print_config
+from wizard.commands.config_view import print_config
 from wizard.commands.output import indented_json, table
 from wizard.commands.session import NetSession
+from wizard.core.credentials import ResolvedSecret, SecretSource
+from wizard.core.environment import ENV_AUTH_ID, ENV_PLIVO_TOKEN
 from wizard.core.errors import EXIT_INTERRUPTED, CredentialStoreError, UsageError
 from wizard.core.mapping import MappingRow, analyse_mapping
 from wizard.core.models import (
@@ -36,6 +38,13 @@ from wizard.core.models import (
     errors,
 )
 from wizard.core.plan import Plan, make_plan
+from wizard.flow.precedence import (
+    AuthIdSource,
+    TokenChoice,
+    choose_auth_id,
+    choose_token,
+    prefix_matches,
+)
 
 if TYPE_CHECKING:
     from wizard.commands.runtime import Runtime
@@ -63,25 +72,20 @@ _FILE_KEYS = {
 }
 _IGNORED_FILE_KEYS = {"authTokenPrefix"}  # read-only on the service; harmless in a saved config
 
-# Token sources: explicit ones are sent; a stored one is used only when one is needed.
-FROM_STDIN = "stdin"
-FROM_ENV = "environment"
-FROM_KEYRING = "keyring"
-FROM_PROMPT = "prompt"
-_STORE_SOURCES = (FROM_STDIN, FROM_PROMPT)
-
 
 @dataclass
 class ApplyInput:
     """What the user asked for, checked locally; None means "keep the service's value"."""
 
     auth_id: str | None = None
+    """Given with --auth-id or in the file."""
+    env_auth_id: str | None = None
     all_agents: bool | None = None
     agent_ids: list[str] | None = None
     mapping: dict[str, str] = field(default_factory=dict)
     clear_map: bool = False
-    token: SecretStr | None = None
-    token_source: str | None = None
+    token: ResolvedSecret | None = None
+    """Given in this run (stdin, PLIVO_AUTH_TOKEN), or found or asked for when one is needed."""
 
 
 def run(rt: Runtime) -> int:
@@ -98,14 +102,25 @@ def run(rt: Runtime) -> int:
 def _run(rt: Runtime, net: NetSession, wanted: ApplyInput, api_key: SecretStr) -> int:
     args = rt.args
     current = net.current_config(api_key)
-    auth_id = wanted.auth_id or (current.auth_id if current else None) or _default_auth_id(rt)
-    if auth_id is None:
+    chosen = choose_auth_id(
+        given=wanted.auth_id,
+        env=wanted.env_auth_id,
+        current=current.auth_id if current else None,
+        last=rt.last_auth_id(),
+    )
+    if chosen is None:
         raise UsageError(
             "Which Plivo Auth ID? Pass --auth-id or set PLIVO_AUTH_ID (Ultravox holds no"
             " Plivo config yet)."
         )
+    auth_id = chosen.value
+    if chosen.source is not AuthIdSource.GIVEN:
+        _refuse(check_auth_id(auth_id))
     _resolve_token(rt, wanted, auth_id, current)
-    draft = _draft(wanted, auth_id, current)
+    # A token given in this run is sent; otherwise the one Ultravox holds is kept.
+    choice = choose_token(wanted.token, auth_id=auth_id, current=current, keep_current=True)
+    draft = _draft(wanted, auth_id, current, choice)
+    sent = choice.send.value if choice.send is not None else None
     for warning in draft.token_warnings:
         rt.out.note(f"warning: {warning.message}")
     if current is None and not draft.allow_all_agents and not draft.agent_ids:
@@ -116,7 +131,7 @@ def _run(rt: Runtime, net: NetSession, wanted: ApplyInput, api_key: SecretStr) -
         plivo_name = net.run(_verify(net, auth_id, draft.auth_token))
         rt.out.line(f"Plivo accepted the credentials for {auth_id} ({plivo_name}).")
 
-    plan = make_plan(draft, current)
+    plan = make_plan(draft, current, token_label=choice.review_label)
     changes = [
         {"field": c.field, "current": c.current, "new": c.new, "changed": c.changed}
         for c in plan.changes
@@ -129,8 +144,8 @@ def _run(rt: Runtime, net: NetSession, wanted: ApplyInput, api_key: SecretStr) -
     }
     if plan.method is None:
         rt.out.line("Ultravox already holds this Plivo config; nothing to send.")
-        print_config(rt, current, wanted.token)
-        return _finish(rt, base, "unchanged", current, wanted, auth_id, draft)
+        print_config(rt, current, sent)
+        return _finish(rt, base, "unchanged", current, wanted, auth_id, draft, sent)
 
     _print_plan(rt, plan, current)
     if args.dry_run:
@@ -150,9 +165,9 @@ def _run(rt: Runtime, net: NetSession, wanted: ApplyInput, api_key: SecretStr) -
     try:
         verb = "Created" if plan.method == "POST" else "Updated"
         rt.out.line(f"{verb} the Plivo config on Ultravox.")
-        print_config(rt, saved, wanted.token)
+        print_config(rt, saved, sent)
         action = "created" if plan.method == "POST" else "updated"
-        return _finish(rt, base, action, saved, wanted, auth_id, draft)
+        return _finish(rt, base, action, saved, wanted, auth_id, draft, sent)
     except KeyboardInterrupt:
         rt.out.error_line("Interrupted: Ultravox saved the config; the token was not stored.")
         return EXIT_INTERRUPTED
@@ -167,10 +182,14 @@ def gather_input(rt: Runtime) -> ApplyInput:
     from_file = read_file(Path(args.file)) if args.file else {}
     wanted = ApplyInput()
 
-    auth_id = args.auth_id or from_file.get("auth_id") or rt.environ.get("PLIVO_AUTH_ID")
+    auth_id = args.auth_id or from_file.get("auth_id")
     if auth_id:
         _refuse(check_auth_id(auth_id))
         wanted.auth_id = auth_id.strip()
+    env_auth_id = rt.environ.get(ENV_AUTH_ID, "").strip()
+    if env_auth_id and not wanted.auth_id:
+        _refuse(check_auth_id(env_auth_id))
+    wanted.env_auth_id = env_auth_id or None
 
     if args.all_agents or args.agents:
         wanted.all_agents = bool(args.all_agents)
@@ -195,11 +214,12 @@ def gather_input(rt: Runtime) -> ApplyInput:
     wanted.clear_map = bool(args.clear_map or from_file.get("clear_map", False))
 
     if args.auth_token_stdin:
-        wanted.token, wanted.token_source = _read_stdin_token(), FROM_STDIN
-    elif rt.environ.get("PLIVO_AUTH_TOKEN"):
-        wanted.token, wanted.token_source = SecretStr(rt.environ["PLIVO_AUTH_TOKEN"]), FROM_ENV
+        wanted.token = ResolvedSecret(_read_stdin_token(), SecretSource.STDIN, "stdin")
+    elif rt.environ.get(ENV_PLIVO_TOKEN):
+        value = SecretStr(rt.environ[ENV_PLIVO_TOKEN])
+        wanted.token = ResolvedSecret(value, SecretSource.ENV, ENV_PLIVO_TOKEN)
     if wanted.token is not None:
-        _refuse(check_auth_token(wanted.token.get_secret_value()))
+        _refuse(check_auth_token(wanted.token.value.get_secret_value()))
     return wanted
 
 
@@ -282,14 +302,6 @@ def _refuse(findings: list[Any]) -> None:
         raise UsageError(" ".join(f.message for f in found))
 
 
-def _default_auth_id(rt: Runtime) -> str | None:
-    if rt.demo:
-        from wizard.sandbox import DEMO_AUTH_ID
-
-        return DEMO_AUTH_ID
-    return rt.load_settings().last_auth_id
-
-
 def _resolve_token(
     rt: Runtime, wanted: ApplyInput, auth_id: str, current: PlivoConfig | None
 ) -> None:
@@ -304,13 +316,13 @@ def _resolve_token(
         return
     stored = rt.store.plivo_token(auth_id)
     if stored is not None:
-        wanted.token, wanted.token_source = stored.value, FROM_KEYRING
+        wanted.token = stored
         return
     if rt.interactive:
         token = rt.ask_secret(f"Plivo Auth Token for {auth_id} (input hidden): ")
         if token.get_secret_value():
             _refuse(check_auth_token(token.get_secret_value()))
-            wanted.token, wanted.token_source = token, FROM_PROMPT
+            wanted.token = ResolvedSecret(token, SecretSource.TYPED, "typed at the prompt")
             return
     raise UsageError(
         f"A Plivo Auth Token is needed for {auth_id}: pipe it in with --auth-token-stdin"
@@ -318,7 +330,9 @@ def _resolve_token(
     )
 
 
-def _draft(wanted: ApplyInput, auth_id: str, current: PlivoConfig | None) -> PlivoDraft:
+def _draft(
+    wanted: ApplyInput, auth_id: str, current: PlivoConfig | None, choice: TokenChoice
+) -> PlivoDraft:
     if wanted.all_agents is not None:
         allow_all, agent_ids = wanted.all_agents, tuple(wanted.agent_ids or ())
     elif current is not None:
@@ -331,7 +345,7 @@ def _draft(wanted: ApplyInput, auth_id: str, current: PlivoConfig | None) -> Pli
     mapping.update(wanted.mapping)
     return build_draft(
         auth_id=auth_id,
-        auth_token=wanted.token,
+        auth_token=choice.send.value if choice.send is not None else None,
         allow_all_agents=allow_all,
         agent_ids=agent_ids,
         context_mapping=mapping,
@@ -357,19 +371,21 @@ def _finish(
     wanted: ApplyInput,
     auth_id: str,
     draft: PlivoDraft,
+    sent: SecretStr | None,
 ) -> int:
-    matches = prefix_matches(config.auth_token_prefix if config else None, wanted.token)
+    matches = prefix_matches(config.auth_token_prefix if config else None, sent)
     if matches is False:
         rt.out.note("warning: the token prefix Ultravox returned does not match the token given.")
     stored = None
-    if wanted.token is not None and wanted.token_source in _STORE_SOURCES:
-        stored = _store_token(rt, auth_id, wanted.token)
-    elif wanted.token_source == FROM_ENV:
+    token = wanted.token
+    if token is not None and token.source in (SecretSource.STDIN, SecretSource.TYPED):
+        stored = _store_token(rt, auth_id, token.value)
+    elif token is not None and token.source is SecretSource.ENV:
         rt.out.line("The Plivo Auth Token came from PLIVO_AUTH_TOKEN; it was not stored.")
-    rt.remember_auth_id(auth_id)
+    rt.remember_auth_id(auth_id, token_stored=stored is not None)
     base["stored"] = stored
     urls = answer_urls(config) if config is not None else _draft_answer_urls(draft)
-    rt.out.result(_result(base, action, config, wanted.token, urls))
+    rt.out.result(_result(base, action, config, sent, urls))
     return 0
 
 
@@ -433,9 +449,5 @@ def _store_token(rt: Runtime, auth_id: str, token: SecretStr) -> dict[str, str] 
     except CredentialStoreError as exc:
         rt.out.note(f"warning: the config was saved, but the token was not stored: {exc}")
         return None
-    if not rt.demo:
-        from wizard.core.settings import note_stored_auth_id
-
-        note_stored_auth_id(auth_id)  # so `logout` can find it again
     rt.out.line(f"Plivo Auth Token stored: {where}")
     return {"plivoToken": where}

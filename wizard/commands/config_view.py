@@ -7,16 +7,10 @@ from typing import TYPE_CHECKING
 from pydantic import SecretStr
 
 from wizard.core.models import PlivoConfig, answer_urls
+from wizard.flow.precedence import prefix_matches
 
 if TYPE_CHECKING:
     from wizard.commands.runtime import Runtime
-
-
-def prefix_matches(prefix: str | None, token: SecretStr | None) -> bool | None:
-    """Does the prefix the service returned start the token we know? None: cannot tell."""
-    if not prefix or token is None:
-        return None
-    return token.get_secret_value().startswith(prefix)
 
 
 def print_config(rt: Runtime, config: PlivoConfig | None, token: SecretStr | None = None) -> None:

@@ -115,10 +115,9 @@ def logout(rt: Runtime) -> int:
     out.line(f"Ultravox API key: {_removal(removed_key)}")
     for auth_id, removed in tokens.items():
         out.line(f"Plivo token for {auth_id}: {_removal(removed)}")
-    if not rt.demo:
-        from wizard.core.settings import forget_stored_auth_ids
-
-        forget_stored_auth_ids([a for a, removed in tokens.items() if removed is not None])
+    rt.ctx.settings.forget_stored_auth_ids(
+        [a for a, removed in tokens.items() if removed is not None]
+    )
     for name in ("ULTRAVOX_API_KEY", "PLIVO_AUTH_TOKEN"):
         if rt.environ.get(name):
             out.note(f"note: {name} is still set in the environment.")
@@ -141,7 +140,7 @@ def _removal(removed: bool | None) -> str:
 def _known_auth_ids(rt: Runtime) -> list[str]:
     """Every Auth ID whose token may be stored: named, remembered, in the environment, or
     found in the credentials file."""
-    settings = rt.load_settings()
+    settings = rt.ctx.settings
     try:
         in_store = rt.store.stored_plivo_auth_ids()
     except CredentialStoreError as exc:
@@ -149,8 +148,8 @@ def _known_auth_ids(rt: Runtime) -> list[str]:
         in_store = []
     candidates = [
         *(rt.args.auth_ids or []),
-        settings.last_auth_id,
-        *settings.stored_auth_ids,
+        settings.last_auth_id(),
+        *settings.stored_auth_ids(),
         rt.environ.get("PLIVO_AUTH_ID"),
         *in_store,
     ]

@@ -10,9 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
-import os
 import sys
-import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -24,9 +22,8 @@ if TYPE_CHECKING:
     from pydantic import SecretStr
 
     from wizard.core.credentials import CredentialStore, ResolvedSecret
-    from wizard.core.settings import Settings
+    from wizard.flow.context import ContextRecipe, RunContext
     from wizard.sandbox import Sandbox
-    from wizard.tui import WizardOptions
 
 log = logging.getLogger("wizard.cli")
 
@@ -45,17 +42,34 @@ class RunState:
 
 @dataclass
 class Runtime:
-    """The per-run context handed to every command."""
+    """The per-run context handed to every command: the shared run context plus the CLI's
+    own parts (parsed options, output, prompts)."""
 
     args: argparse.Namespace
     out: Output
-    store: CredentialStore
-    api_base: str
-    plivo_api_base: str
-    environ: Mapping[str, str]
-    """Environment for the CLI's own look-ups: empty in demo mode."""
+    ctx: RunContext
     state: RunState = field(default_factory=RunState)
-    sandbox: Sandbox | None = None
+
+    @property
+    def store(self) -> CredentialStore:
+        return self.ctx.store
+
+    @property
+    def api_base(self) -> str:
+        return self.ctx.api_base
+
+    @property
+    def plivo_api_base(self) -> str:
+        return self.ctx.plivo_api_base
+
+    @property
+    def environ(self) -> Mapping[str, str]:
+        """Environment for the CLI's own look-ups: empty in demo mode."""
+        return self.ctx.environ
+
+    @property
+    def sandbox(self) -> Sandbox | None:
+        return self.ctx.sandbox
 
     @property
     def demo(self) -> bool:
@@ -100,26 +114,17 @@ class Runtime:
         if self.interactive:
             value = self.ask_secret("Ultravox API key (input hidden): ")
             if value.get_secret_value().strip():
-                return ResolvedSecret(value, SecretSource.SESSION, "typed at the prompt")
+                return ResolvedSecret(value, SecretSource.TYPED, "typed at the prompt")
         raise UsageError(NO_API_KEY)
 
     # -- settings -----------------------------------------------------------------------------
 
-    def load_settings(self) -> Settings:
-        from wizard.core.settings import Settings, load_settings
+    def last_auth_id(self) -> str | None:
+        return self.ctx.settings.last_auth_id()
 
-        return Settings() if self.demo else load_settings()
-
-    def remember_auth_id(self, auth_id: str) -> None:
-        """Remember the last-used Auth ID (not a secret); never in demo mode."""
-        from wizard.core.settings import load_settings, save_settings
-
-        if self.demo:
-            return
-        settings = load_settings()
-        if settings.last_auth_id != auth_id:
-            settings.last_auth_id = auth_id
-            save_settings(settings)
+    def remember_auth_id(self, auth_id: str, *, token_stored: bool = False) -> None:
+        """Remember the last-used Auth ID (not a secret); a demo keeps it in memory only."""
+        self.ctx.settings.remember_auth_id(auth_id, token_stored=token_stored)
 
 
 def is_tty(stream: Any) -> bool:
@@ -129,114 +134,23 @@ def is_tty(stream: Any) -> bool:
         return False
 
 
+def recipe_from_args(args: argparse.Namespace) -> ContextRecipe:
+    """How to open this run's context, from the global options."""
+    from wizard.flow.context import ContextRecipe
+
+    return ContextRecipe(
+        api_base=args.api_base,
+        plivo_api_base=args.plivo_api_base,
+        demo=args.demo,
+        insecure_storage=args.insecure_storage,
+    )
+
+
 @contextlib.contextmanager
 def open_runtime(args: argparse.Namespace, out: Output, state: RunState) -> Iterator[Runtime]:
     """The runtime for this run; stops the demo sandbox on the way out."""
-    sandbox: Sandbox | None = None
-    if args.demo:
-        from wizard.sandbox import Sandbox
-
-        sandbox = Sandbox().start()
+    recipe = recipe_from_args(args)
     try:
-        yield make_runtime(args, out, state, sandbox)
+        yield Runtime(args=args, out=out, ctx=recipe.open(), state=state)
     finally:
-        if sandbox is not None:
-            sandbox.stop()
-
-
-def make_runtime(
-    args: argparse.Namespace, out: Output, state: RunState, sandbox: Sandbox | None
-) -> Runtime:
-    from wizard.core.http import DEFAULT_PLIVO_API_BASE, DEFAULT_ULTRAVOX_API_BASE
-
-    if sandbox is not None:
-        return Runtime(
-            args=args,
-            out=out,
-            store=demo_store(args.insecure_storage),
-            api_base=sandbox.base_url,
-            plivo_api_base=sandbox.base_url,
-            environ={},
-            state=state,
-            sandbox=sandbox,
-        )
-    from wizard.core.credentials import CredentialStore
-
-    environ = dict(os.environ)
-    return Runtime(
-        args=args,
-        out=out,
-        store=CredentialStore(insecure_storage=args.insecure_storage),
-        api_base=args.api_base or environ.get("ULTRAVOX_API_BASE") or DEFAULT_ULTRAVOX_API_BASE,
-        plivo_api_base=(
-            args.plivo_api_base or environ.get("PLIVO_API_BASE") or DEFAULT_PLIVO_API_BASE
-        ),
-        environ=environ,
-        state=state,
-    )
-
-
-class WizardSetup:
-    """The wizard's share of the runtime, left until after its first frame.
-
-    The app calls this once, in a thread, as `WizardOptions.prepare`: it starts the demo sandbox
-    or finds the API bases, and opens the credential store (keyring discovery). So the first
-    frame loads neither httpx, pydantic nor keyring. `close()` stops the sandbox, if one started.
-    """
-
-    def __init__(self, args: argparse.Namespace) -> None:
-        self.args = args
-        self.sandbox: Sandbox | None = None
-        self._lock = threading.Lock()
-        self._closed = False
-
-    def __call__(self, options: WizardOptions) -> None:
-        args = self.args
-        with self._lock:
-            if self._closed:
-                raise UsageError("The wizard is closing.")
-            if args.demo:
-                from wizard.sandbox import Sandbox
-
-                self.sandbox = Sandbox().start()
-                options.api_base = options.plivo_api_base = self.sandbox.base_url
-                options.sandbox = self.sandbox
-                options.store = demo_store(args.insecure_storage)
-                return
-            from wizard.core.credentials import CredentialStore
-            from wizard.core.http import DEFAULT_PLIVO_API_BASE, DEFAULT_ULTRAVOX_API_BASE
-
-            environ = os.environ
-            options.api_base = (
-                args.api_base or environ.get("ULTRAVOX_API_BASE") or DEFAULT_ULTRAVOX_API_BASE
-            )
-            options.plivo_api_base = (
-                args.plivo_api_base or environ.get("PLIVO_API_BASE") or DEFAULT_PLIVO_API_BASE
-            )
-            options.store = CredentialStore(insecure_storage=args.insecure_storage)
-
-    def close(self) -> None:
-        with self._lock:
-            self._closed = True
-            if self.sandbox is not None:
-                self.sandbox.stop()
-                self.sandbox = None
-
-
-def demo_store(insecure_storage: bool = False) -> CredentialStore:
-    """An in-memory store holding the sandbox's demo key and demo Plivo token."""
-    from wizard.core.credentials import (
-        API_KEY_USER,
-        SERVICE,
-        CredentialStore,
-        MemoryKeyring,
-        plivo_user,
-    )
-    from wizard.sandbox import DEMO_API_KEY, DEMO_AUTH_ID, DEMO_AUTH_TOKEN
-
-    backend = MemoryKeyring("this demo")
-    backend.set_password(SERVICE, API_KEY_USER, DEMO_API_KEY)
-    backend.set_password(SERVICE, plivo_user(DEMO_AUTH_ID), DEMO_AUTH_TOKEN)
-    # insecure_storage is ignored on purpose: the demo never writes a file.
-    del insecure_storage
-    return CredentialStore(backend, environ={})
+        recipe.close()

@@ -7,11 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr
 
-from wizard.commands.config_view import prefix_matches, print_config
+from wizard.commands.config_view import print_config
 from wizard.commands.runtime import NO_API_KEY
 from wizard.commands.session import NetSession
+from wizard.core.environment import ENV_AUTH_ID
 from wizard.core.errors import EXIT_FAILED, EXIT_USAGE, CredentialStoreError
 from wizard.core.models import Account, PlivoConfig, answer_urls, api_key_prefix
+from wizard.flow.precedence import choose_auth_id, prefix_matches
 
 if TYPE_CHECKING:
     from wizard.commands.runtime import Runtime
@@ -29,12 +31,12 @@ def run(rt: Runtime) -> int:
         with NetSession(rt) as net:
             account, config = net.run(_fetch(net, api_key.value))
 
-    settings_id = rt.load_settings().last_auth_id
-    if rt.demo:
-        from wizard.sandbox import DEMO_AUTH_ID
-
-        settings_id = DEMO_AUTH_ID
-    auth_id = (config.auth_id if config else None) or rt.environ.get("PLIVO_AUTH_ID") or settings_id
+    chosen = choose_auth_id(
+        env=rt.environ.get(ENV_AUTH_ID),
+        current=config.auth_id if config else None,
+        last=rt.last_auth_id(),
+    )
+    auth_id = chosen.value if chosen else None
     token, token_problem = _lookup(lambda: store.plivo_token(auth_id)) if auth_id else (None, None)
     prefix = config.auth_token_prefix if config else None
     matches = prefix_matches(prefix, token.value if token else None)

@@ -24,6 +24,7 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from wizard import __version__
+from wizard.core.environment import DEFAULT_PLIVO_API_BASE, DEFAULT_ULTRAVOX_API_BASE
 from wizard.core.errors import NetworkError, ServiceError, UsageError
 from wizard.core.http_errors import (
     IDEMPOTENT_METHODS,
@@ -41,9 +42,6 @@ from wizard.core.http_errors import (
     secret_values,
     truncate,
 )
-
-DEFAULT_ULTRAVOX_API_BASE: Final = "https://api.ultravox.ai"
-DEFAULT_PLIVO_API_BASE: Final = "https://api.plivo.com"
 
 logger = logging.getLogger("wizard.http")
 

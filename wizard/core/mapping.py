@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from wizard.core.models import Severity
+from wizard.core.rules import Severity
 
 PLIVO_REQUEST_FIELDS = ("From", "To", "CallUUID", "CallStatus", "Direction", "ForwardedFrom")
 SIP_HEADER_PREFIX = "X-PH-"

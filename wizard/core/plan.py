@@ -18,7 +18,7 @@ from wizard.core.models import PlivoConfig, PlivoDraft, mask_secret, normalise_a
 
 NONE_SHOWN = "—"
 NEW_TOKEN_SHOWN = "new token (masked)"  # noqa: S105 (a label, not a secret)
-TOKEN_UNCHANGED_SHOWN = "unchanged"  # noqa: S105 (a label, not a secret)
+TOKEN_UNCHANGED_SHOWN = "kept"  # noqa: S105 (a label, not a secret)
 _MAPPING_SHOWN = 3  # mapping entries listed before "+N more"
 
 Method = Literal["POST", "PATCH"]
@@ -106,8 +106,12 @@ def _token_prefix(config: PlivoConfig | None) -> str:
     return f"prefix {config.auth_token_prefix}…"
 
 
-def make_plan(draft: PlivoDraft, current: PlivoConfig | None) -> Plan:
+def make_plan(
+    draft: PlivoDraft, current: PlivoConfig | None, *, token_label: str | None = None
+) -> Plan:
     """POST the whole draft when nothing is configured, else PATCH only what differs.
+
+    `token_label` names the token row's new value (for example where the token came from).
 
     Raises UsageError when the token is needed but missing: a new config, or a new Auth ID
     (a token belongs to one Auth ID, so keeping the old one cannot work).
@@ -115,7 +119,7 @@ def make_plan(draft: PlivoDraft, current: PlivoConfig | None) -> Plan:
     token = draft.auth_token
     agent_ids = list(draft.agent_ids)
     new_agents = show_agents(draft.allow_all_agents, agent_ids)
-    new_token = NEW_TOKEN_SHOWN if token is not None else TOKEN_UNCHANGED_SHOWN
+    new_token = token_label or (NEW_TOKEN_SHOWN if token is not None else TOKEN_UNCHANGED_SHOWN)
 
     if current is None:
         if token is None:

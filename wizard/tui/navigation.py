@@ -16,8 +16,8 @@ from textual.app import App
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Input, Static
 
-from wizard.tui.step import StepView
-from wizard.tui.steps import SHORT_NAMES, STEP_IDS, step_class
+from wizard.tui.steps.base import StepView
+from wizard.tui.steps.registry import SHORT_NAMES, STEP_IDS
 
 
 def _shown(widget: Widget) -> bool:
@@ -47,11 +47,9 @@ class StepNavigation(App[int]):
         """Whether fields' cursors blink (never over SSH: an idle wizard sends nothing)."""
         return True
 
-    def step_mounted(self, step_id: str) -> None:
-        """Called once a step has been mounted (to preload it)."""
-
-    def step_entered(self, step_id: str) -> None:
-        """Called each time a step becomes current, before its own `on_show_step`."""
+    def make_step(self, step_id: str) -> StepView:
+        """A new widget for `step_id` (subclasses hand it what it renders)."""
+        raise NotImplementedError
 
     def start_navigation(self) -> None:
         """Show step 1 (already composed) and arm the first-frame hook."""
@@ -100,12 +98,11 @@ class StepNavigation(App[int]):
         if ready is None:
             ready = self._steps_ready[step_id] = asyncio.Event()
             try:
-                widget = step_class(step_id)(id=step_id)
+                widget = self.make_step(step_id)
                 await self.query_one("#steps", ContentSwitcher).add_content(widget)
                 if not self.blink:
                     for field in widget.query(Input):
                         field.cursor_blink = False
-                self.step_mounted(step_id)
             finally:
                 ready.set()
         else:
@@ -149,7 +146,6 @@ class StepNavigation(App[int]):
         self.query_one("#progress-compact", Static).update(
             f"[reverse] Step {index + 1}/6 [/] {step.step_title}"
         )
-        self.step_entered(STEP_IDS[index])
         step.on_show_step()
         self.refresh_status()
         self.refresh_bindings()

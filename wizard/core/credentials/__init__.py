@@ -16,14 +16,13 @@ from wizard.core.credentials.store import (
     API_KEY_USER,
     CREDENTIALS_FILE,
     DEFAULT_TIMEOUT,
-    ENV_API_KEY,
-    ENV_PLIVO_TOKEN,
     SERVICE,
     CredentialStore,
     ResolvedSecret,
     SecretSource,
     plivo_user,
 )
+from wizard.core.environment import ENV_API_KEY, ENV_PLIVO_TOKEN
 
 __all__ = [
     "API_KEY_USER",

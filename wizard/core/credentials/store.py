@@ -29,13 +29,12 @@ from wizard.core.credentials.backends import (
     no_keyring,
 )
 from wizard.core.credentials.secrets_file import SecretsFile
+from wizard.core.environment import ENV_API_KEY, ENV_PLIVO_TOKEN
 from wizard.core.errors import CredentialStoreError, UsageError
 from wizard.core.settings import APP_NAME
 
 SERVICE = "ultravox-plivo"
 API_KEY_USER = "ultravox-api-key"
-ENV_API_KEY = "ULTRAVOX_API_KEY"
-ENV_PLIVO_TOKEN = "PLIVO_AUTH_TOKEN"  # noqa: S105 (a variable name)
 CREDENTIALS_FILE = "credentials.json"
 DEFAULT_TIMEOUT = 3.0
 
@@ -49,10 +48,17 @@ def plivo_user(auth_id: str) -> str:
 
 
 class SecretSource(StrEnum):
+    """Where a secret came from. The first three are given in this run; the rest were stored."""
+
+    TYPED = "typed"
+    STDIN = "stdin"
     ENV = "environment"
     KEYRING = "keyring"
     FILE = "file"
     SESSION = "this session"
+
+
+GIVEN_IN_RUN = frozenset({SecretSource.TYPED, SecretSource.STDIN, SecretSource.ENV})
 
 
 @dataclass(frozen=True)
@@ -61,7 +67,27 @@ class ResolvedSecret:
 
     value: SecretStr
     source: SecretSource
-    detail: str
+    detail: str = ""
+
+    @property
+    def given_in_run(self) -> bool:
+        """Typed, piped in or set in the environment for this run (not read from a store)."""
+        return self.source in GIVEN_IN_RUN
+
+    @property
+    def label(self) -> str:
+        """ "from PLIVO_AUTH_TOKEN", "from the keyring (Secret Service)", "typed here"..."""
+        if self.source is SecretSource.TYPED:
+            return "typed here"
+        if self.source is SecretSource.STDIN:
+            return "from stdin"
+        if self.source is SecretSource.ENV:
+            return f"from {self.detail}"
+        if self.source is SecretSource.KEYRING:
+            return f"from the keyring ({self.detail})"
+        if self.source is SecretSource.FILE:
+            return f"from the file {self.detail}"
+        return f"from {self.detail}" if self.detail else "saved earlier in this session"
 
 
 def _delete_from(backend: KeyringBackend, user: str) -> bool:

@@ -23,7 +23,7 @@ from wizard.core.mapping import (
     MappingFinding,
     MappingRow,
 )
-from wizard.tui.mapping_text import finding_line
+from wizard.flow.mapping_text import finding_line
 
 REQUEST_SUGGESTIONS = (*PLIVO_REQUEST_FIELDS, SIP_HEADER_PREFIX)
 
@@ -36,6 +36,7 @@ class CellInput(Input):
     A cell's box never depends on its text (fixed height, `1fr` width), so a repaint suffices.
     """
 
+    # No public API for this: tests/tui/test_textual_internals.py fails if Textual changes it.
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
     def __init__(self, value: str, *, hints: Sequence[str], **kwargs: Any) -> None:

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import importlib
 
-from wizard.tui.step import StepView
+from wizard.tui.steps.base import StepView
 
 STEP_IDS = ("connect", "plivo", "agents", "mapping", "review", "result")
 SHORT_NAMES = ("Connect", "Plivo", "Agents", "Mapping", "Review", "Result")
 
 STEP_CLASSES: dict[str, tuple[str, str]] = {
-    "connect": ("wizard.tui.connect", "ConnectStep"),
-    "plivo": ("wizard.tui.plivo", "PlivoStep"),
-    "agents": ("wizard.tui.agents", "AgentsStep"),
-    "mapping": ("wizard.tui.mapping", "MappingStep"),
-    "review": ("wizard.tui.review", "ReviewStep"),
-    "result": ("wizard.tui.result", "ResultStep"),
+    "connect": ("wizard.tui.steps.connect", "ConnectStep"),
+    "plivo": ("wizard.tui.steps.plivo_credentials", "PlivoStep"),
+    "agents": ("wizard.tui.steps.agents", "AgentsStep"),
+    "mapping": ("wizard.tui.steps.mapping", "MappingStep"),
+    "review": ("wizard.tui.steps.review", "ReviewStep"),
+    "result": ("wizard.tui.steps.result", "ResultStep"),
 }
 """Step id -> (module, class); the modules of steps 2-6 are imported only after the first frame."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.syntax import Syntax
 from textual import on, work
@@ -13,14 +13,15 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Label, Static
 
-from wizard.core.errors import RejectedError, WizardError
+from wizard.core.errors import RejectedError, UsageError
 from wizard.core.plan import Plan
-from wizard.tui.common import FieldMessage, describe_error
-from wizard.tui.step import StepView
+from wizard.flow.operations import plain_message
+from wizard.tui.steps.base import StepView
+from wizard.tui.steps.registry import STEP_IDS
+from wizard.tui.widgets.field_message import FieldMessage
 
 if TYPE_CHECKING:
-    from wizard.tui.agents import AgentsStep
-    from wizard.tui.app import WizardApp
+    from wizard.flow.session import WizardSession
 
 # Wire field -> (step id, what the user calls that step).
 FIELD_STEPS: dict[str, tuple[str, str]] = {
@@ -42,17 +43,13 @@ class ReviewStep(StepView):
         Binding("ctrl+s", "send", "Send", tooltip="Send this to Ultravox"),
     ]
 
-    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
-        super().__init__(id=id)
+    def __init__(self, session: WizardSession, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(session, id=id)
         self.plan: Plan | None = None
         self._plan_error: str | None = None
         self._send_error: str | None = None
         self._go_back_to: str | None = None
         self.sending = False
-
-    @property
-    def wizard(self) -> WizardApp:
-        return cast("WizardApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Static("", id="method", classes="intro")
@@ -92,14 +89,12 @@ class ReviewStep(StepView):
 
     def rebuild(self) -> None:
         """Recompute the plan from steps 2-4 and redraw."""
-        from wizard.core.errors import UsageError
-
         try:
-            self.plan = self.wizard.build_plan()
+            self.plan = self.session.plan()
             self._plan_error = None
         except UsageError as exc:
             self.plan = None
-            self._plan_error = describe_error(exc)
+            self._plan_error = plain_message(exc)
         self._render_plan()
         self._show_send_status()
         self.refresh_bindings()
@@ -146,29 +141,21 @@ class ReviewStep(StepView):
     def _agents_cells(self, current: str, new: str) -> tuple[str, str]:
         """The agents as short ids (with names when loaded), one per line: a full UUID does
         not fit a cell and would break across lines."""
-        from wizard.tui.agents import AgentsStep
-
-        steps = self.wizard.query(AgentsStep)
-        step = steps.first() if steps else None
-        held = self.wizard.current
+        held = self.session.held_config
         if held is not None:
             current = (
-                "all agents"
-                if held.allow_all_agents
-                else self._agents_text(held.allowed_agent_ids, step)
+                "all agents" if held.allow_all_agents else self._agents_text(held.allowed_agent_ids)
             )
-        if step is not None:
-            chosen = step.to_model()
-            new = "all agents" if chosen.allow_all else self._agents_text(chosen.agent_ids, step)
+        chosen = self.session.selection
+        new = "all agents" if chosen.allow_all else self._agents_text(chosen.agent_ids)
         return current, new
 
-    def _agents_text(self, ids: Sequence[str], step: AgentsStep | None) -> str:
+    def _agents_text(self, ids: Sequence[str]) -> str:
         if not ids:
             return "no agents"
         lines = [f"{len(ids)} agent{'s' if len(ids) != 1 else ''}:"] if len(ids) > 1 else []
         for agent_id in ids[: self.MAX_AGENTS_SHOWN]:
-            name = step.agent_name(agent_id) if step is not None else ""
-            lines.append(f"{agent_id[:8]}… {name}".rstrip())
+            lines.append(f"{agent_id[:8]}… {self.session.agent_name(agent_id)}".rstrip())
         extra = len(ids) - self.MAX_AGENTS_SHOWN
         if extra > 0:
             lines.append(f"+{extra} more (see the body)")
@@ -191,21 +178,25 @@ class ReviewStep(StepView):
         return True
 
     def action_send(self) -> None:
-        if self.wizard.step() is self:
-            self.wizard.action_next()
+        if self.display:
+            self.post_message(self.NextPressed())
 
     @on(Button.Pressed, "#send")
     @on(Button.Pressed, "#retry-send")
     def _send_pressed(self) -> None:
-        self.wizard.action_next()
+        self.post_message(self.NextPressed())
 
     @on(Button.Pressed, "#go-to-field")
     def _go_to_field(self) -> None:
         if self._go_back_to:
-            self.wizard.go_to(self._go_back_to)
+            self.post_message(self.GoTo(self._go_back_to))
+
+    def go_on(self) -> bool:
+        """Next on a valid Review sends the plan."""
+        self.send()
+        return True
 
     def send(self) -> None:
-        """Called by the app's Next when this step is valid."""
         if self.plan is None or self.plan.method is None or self.sending:
             return
         self.sending = True
@@ -213,42 +204,38 @@ class ReviewStep(StepView):
         self._go_back_to = None
         self._show_send_status()
         self.notify_changed()
-        self._send(self.plan)
+        self._send()
 
     @work(exclusive=True, group="send")
-    async def _send(self, plan: Plan) -> None:
-        client = self.wizard.client
+    async def _send(self) -> None:
         try:
-            if client is None:
-                raise WizardError("Not connected to Ultravox; go back to step 1.")
-            result = await client.apply_plan(plan)
-        except WizardError as exc:
+            await self.session.send()
+        except UsageError as exc:
             self.sending = False
-            self._failed(exc)
+            self._send_error = plain_message(exc)
+            self._show_send_status()
+            self.notify_changed()
             return
         self.sending = False
-        await self.wizard.finish(result)
+        operation = self.session.send_op
+        if operation.done:
+            self.post_message(self.Sent())
+            return
+        self._failed(operation.message, operation.error)
 
-    def _failed(self, exc: WizardError) -> None:
-        self._send_error = describe_error(exc)
+    def _failed(self, message: str, exc: object) -> None:
+        self._send_error = message
         if isinstance(exc, RejectedError) and exc.field_errors:
             # The message already quotes the service; add where to fix it.
             places: list[str] = []
-            plivo_errors: dict[str, str] = {}
-            for field, messages in exc.field_errors.items():
+            for field in exc.field_errors:
                 where = FIELD_STEPS.get(field)
                 if where and where[1] not in places:
                     places.append(where[1])
                 if where and self._go_back_to is None:
                     self._go_back_to = where[0]
-                if field in ("authId", "authToken"):
-                    plivo_errors[field] = " ".join(messages)
             if places:
                 self._send_error += f" Fix it in {' and '.join(places)}."
-            if plivo_errors:
-                from wizard.tui.plivo import PlivoStep
-
-                self.wizard.query_one(PlivoStep).show_service_errors(plivo_errors)
         self._show_send_status()
         self.notify_changed()
 
@@ -277,6 +264,4 @@ class ReviewStep(StepView):
             status.show("", "Nothing has been sent yet.")
 
     def _step_number(self) -> int:
-        from wizard.tui.app import STEP_IDS
-
         return STEP_IDS.index(self._go_back_to) + 1 if self._go_back_to else 0

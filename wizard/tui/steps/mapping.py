@@ -9,7 +9,7 @@ and never rebuilt while typing.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -26,15 +26,20 @@ from wizard.core.mapping import (
     mapping_from_rows,
     rows_from_mapping,
 )
-from wizard.tui.mapping_rows import REQUEST_SUGGESTIONS, CellInput, MappingRowEditor
-from wizard.tui.mapping_text import (
+from wizard.flow.mapping_text import (
     finding_line,
     preview_json,
     preview_note,
     sample_text,
     summary_text,
 )
-from wizard.tui.step import StepView
+from wizard.tui.steps.base import StepView
+from wizard.tui.widgets.mapping_rows import REQUEST_SUGGESTIONS, CellInput, MappingRowEditor
+
+_NOT_LOADED = object()
+
+if TYPE_CHECKING:
+    from wizard.flow.session import WizardSession
 
 NARROW_WIDTH = 70
 """Below this many columns the preview pane narrows (60x20 must stay usable)."""
@@ -59,8 +64,10 @@ class MappingStep(StepView):
         Binding("ctrl+d", "remove_row", "Remove row", tooltip="Remove this row", priority=True),
     ]
 
-    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
-        super().__init__(id=id)
+    def __init__(self, session: WizardSession, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(session, id=id)
+        self._loaded_from: object = _NOT_LOADED
+        """The config Ultravox holds that the rows were last loaded from."""
         self._editors: list[MappingRowEditor] = [self._new_editor(MappingRow("", ""), 1)]
         self._report = MappingReport(())
         self._preview_text = ""
@@ -88,7 +95,17 @@ class MappingStep(StepView):
                 yield Static(sample_text(SAMPLE_PLIVO_REQUEST), id="mapping-sample", markup=False)
 
     def on_mount(self) -> None:
+        self._load_from_session()
         self._analyse()
+
+    def _load_from_session(self) -> None:
+        """Show the mapping the session holds when the config it came from is new to us."""
+        held = self.session.held_config
+        if self._loaded_from is held:
+            return
+        self._loaded_from = held
+        if self.session.mapping or held is not None:
+            self.load_model(self.session.mapping)
 
     def on_resize(self, event: events.Resize) -> None:
         # TCSS has no media queries: on a narrow terminal the preview pane gives the cells room.
@@ -132,6 +149,7 @@ class MappingStep(StepView):
         ]
 
     def on_show_step(self) -> None:
+        self._load_from_session()
         if not any(editor.has_focus_within for editor in self._editors):
             self._editors[0].request.focus()
 
@@ -224,6 +242,7 @@ class MappingStep(StepView):
         rows = self.rows
         report = analyse_mapping(rows)
         self._report = report
+        self.session.set_mapping(mapping_from_rows(rows))
         for index, editor in enumerate(self._editors):
             editor.show_findings(report.for_row(index))
         self._show_summary(rows, report)

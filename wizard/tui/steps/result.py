@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
-from pydantic import SecretStr
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import HorizontalScroll
 from textual.widgets import Label, Static
 
-from wizard.core.errors import WizardError
-from wizard.core.models import PlivoConfig, answer_urls
-from wizard.tui.common import FieldMessage, describe_error
-from wizard.tui.step import StepView
+from wizard.core.models import answer_urls
+from wizard.flow.precedence import prefix_note
+from wizard.tui.steps.base import StepView
+from wizard.tui.widgets.field_message import FieldMessage
 
 if TYPE_CHECKING:
-    from wizard.tui.app import WizardApp
+    from wizard.flow.session import WizardSession
 
 
 class ResultStep(StepView):
@@ -30,14 +29,10 @@ class ResultStep(StepView):
         Binding("c", "copy_urls", "Copy URLs", tooltip="Copy the answer URL(s) to the clipboard"),
     ]
 
-    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
-        super().__init__(id=id)
+    def __init__(self, session: WizardSession, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(session, id=id)
         self.stored: str | None = None
         self.urls: list[str] = []
-
-    @property
-    def wizard(self) -> WizardApp:
-        return cast("WizardApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Static("", id="result-headline", classes="intro")
@@ -54,11 +49,19 @@ class ResultStep(StepView):
         yield Label("Next, in the Plivo console", classes="section")
         yield Static("", id="next-steps", classes="hint")
 
+    def on_mount(self) -> None:
+        self.show_result()
+        self.store_credentials()
+
     def on_show_step(self) -> None:
         self.focus()
 
-    def show_result(self, result: PlivoConfig, typed_token: str) -> None:
-        """Fill the step in from what Ultravox answered (called when sending succeeded)."""
+    def show_result(self) -> None:
+        """Fill the step in from what Ultravox answered."""
+        outcome = self.session.outcome
+        if outcome is None:
+            return
+        result = outcome.config
         prefix = result.auth_token_prefix or ""
         self.query_one("#result-headline", Static).update(
             f"✓ Ultravox now holds the Plivo config for Auth ID {result.auth_id}."
@@ -66,15 +69,8 @@ class ResultStep(StepView):
         self.query_one("#token-prefix", Static).update(
             "  ".join(prefix) + "  …" if prefix else "(not returned)"
         )
-        check = self.query_one("#prefix-check", FieldMessage)
-        if not typed_token:
-            check.show("success", "✓ Kept the current token.")
-        elif prefix and typed_token.startswith(prefix):
-            check.show("success", "✓ Matches the start of the token you typed.")
-        elif prefix:
-            check.show("warning", "! Does not match the start of the token you typed.")
-        else:
-            check.show("warning", "! Ultravox did not return a prefix to check.")
+        kind, text = prefix_note(prefix, outcome.token)
+        self.query_one("#prefix-check", FieldMessage).show(kind, text)
         self.urls = answer_urls(result)
         label = "Answer URLs for Plivo (c copies them)" if len(self.urls) > 1 else None
         if label:
@@ -104,33 +100,15 @@ class ResultStep(StepView):
         )
 
     @work(thread=True, exclusive=True, group="store")
-    def store_credentials(
-        self, api_key: SecretStr | None, auth_id: str, token: SecretStr | None
-    ) -> None:
+    def store_credentials(self) -> None:
         """Only now, after Ultravox accepted them; keyring calls can block, so in a thread.
 
-        Also remembers `auth_id` as the last one used (settings; never in demo mode).
+        The session stores what was typed here (never what came from the environment or the
+        store) and remembers the Auth ID.
         """
-        setup = self.wizard.setup
-        parts: list[str] = []
-        kind = "success"
-        token_stored = False
-        try:
-            store = setup.store
-            if api_key is not None:
-                parts.append(f"API key: {store.save_api_key(api_key)}")
-            if token is not None:
-                parts.append(f"Auth Token: {store.save_plivo_token(auth_id, token)}")
-                token_stored = store.persistent
-            if not parts:
-                parts.append("Nothing new to store.")
-        except WizardError as exc:
-            kind = "error"
-            parts.append(f"Could not store the credentials: {describe_error(exc)}")
-        # The service took this Auth ID, whatever became of the secrets: offer it next time.
-        setup.remember_auth_id(auth_id, token_stored=token_stored)
-        text = ("✓ " if kind == "success" else "✗ ") + " ".join(parts)
-        self.app.call_from_thread(self._stored, kind, text)
+        text = self.session.store_credentials()
+        kind = "error" if self.session.store_op.failed else "success"
+        self.app.call_from_thread(self._stored, kind, ("✓ " if kind == "success" else "✗ ") + text)
 
     def _stored(self, kind: str, text: str) -> None:
         self.stored = text

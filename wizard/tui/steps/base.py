@@ -1,17 +1,21 @@
 """The base every wizard step widget builds on.
 
-A step is a container shown in the app's ContentSwitcher (so going Back never loses input). The
-app asks `problems()` to decide whether Next is allowed and, if not, to say why; a step posts
-`StepView.Changed` whenever its data changes so the app can refresh the footer and status line.
+A step is a container shown in the app's ContentSwitcher (so going Back never loses input). It
+is handed the session when it is made (attributes down) and never reaches up to the app or
+sideways into another step: it posts messages (`Changed`, `GoTo`, `Finished`) and the app
+decides. The app asks `problems()` to decide whether Next is allowed and, if not, to say why.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Button
+
+if TYPE_CHECKING:
+    from wizard.flow.session import WizardSession
 
 
 class StepView(Vertical):
@@ -24,6 +28,23 @@ class StepView(Vertical):
     """Shown in the header as "Step k/6: <title>"."""
 
     can_focus = False
+
+    def __init__(self, session: WizardSession, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self.session = session
+
+    class GoTo(Message):
+        """Ask the app to show another step (Review: "go to the field Ultravox refused")."""
+
+        def __init__(self, step_id: str) -> None:
+            super().__init__()
+            self.step_id = step_id
+
+    class NextPressed(Message):
+        """A button of the step means Next (Review's Send): the app decides, as for Enter."""
+
+    class Sent(Message):
+        """Ultravox accepted the plan: the app shows Result."""
 
     class Changed(Message):
         """The step's data changed; the app re-reads `problems()`."""
@@ -42,6 +63,11 @@ class StepView(Vertical):
 
     def on_show_step(self) -> None:
         """Called by the app each time this step becomes the current one."""
+
+    def go_on(self) -> bool:
+        """Next was pressed on this valid step: True when the step handled it itself (Review
+        sends), False to let the app move to the next step."""
+        return False
 
     def focus_default(self) -> None:
         """Focus the step's first focusable widget (when focus was lost inside the step)."""

@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from wizard.tui.step import StepView
+from wizard.tui.steps.base import StepView
 
 KEYS = """\
 [b]Keys[/b]

@@ -18,11 +18,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.css.query import NoMatches
 from textual.widget import Widget
-from textual.widgets import Input, Label, SelectionList, Static, Switch
+from textual.widgets import Button, Input, Label, SelectionList, Static, Switch
 
 from wizard.core.errors import NotFoundError, WizardError
 from wizard.core.models import MAX_AGENTS, check_agent_ids, errors, normalise_agent_id
-from wizard.tui.agent_catalog import (
+from wizard.flow.agents import (
     SHOWN_MATCHES,
     AgentCatalog,
     AgentSelection,
@@ -35,11 +35,14 @@ from wizard.tui.agent_catalog import (
     split_agent_ids,
     status_text,
 )
-from wizard.tui.agent_picker import AgentIdsInput, AgentPicker, agent_prompt
-from wizard.tui.step import StepView
+from wizard.tui.steps.base import StepView
+from wizard.tui.widgets.agent_picker import AgentIdsInput, AgentPicker, agent_prompt
+
+_NOT_LOADED = object()
 
 if TYPE_CHECKING:
     from wizard.core.ultravox import UltravoxClient
+    from wizard.flow.session import WizardSession
 
 SEARCH_DEBOUNCE = 0.3
 """Seconds of no typing before the service is asked to search what is not loaded yet."""
@@ -76,12 +79,12 @@ class AgentsStep(StepView):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+t", "toggle_allow_all", "All agents", tooltip="Allow all agents, or a list"),
-        Binding("ctrl+r", "retry", "Retry", tooltip="Load the agents again"),
     ]
 
-    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
-        super().__init__(id=id)
-        self._catalog = AgentCatalog()
+    def __init__(self, session: WizardSession, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(session, id=id)
+        self._loaded_from: object = _NOT_LOADED
+        """The config Ultravox holds that the selection was last loaded from."""
         self._selected: dict[str, None] = {}  # ordered set: the order the user picked
         self._missing: set[str] = set()
         self._client: UltravoxClient | None = None
@@ -107,7 +110,9 @@ class AgentsStep(StepView):
             )
         yield AgentPicker(id="agents-picker")
         yield Static(id="agents-status")
-        yield Static(id="agents-error")
+        with Horizontal(id="agents-error-row"):
+            yield Static(id="agents-error")
+            yield Button("Retry (F5)", id="retry-agents", classes="retry")
         yield Static(id="agents-note")
         with Horizontal(classes="agents-field"):
             yield Label("Add ids", classes="agents-field-label")
@@ -118,13 +123,18 @@ class AgentsStep(StepView):
             )
         yield Static(id="agents-paste-findings")
 
-    def agent_name(self, agent_id: str) -> str:
-        """The name of a loaded agent, or "" when it is not loaded (or has none)."""
-        agent = self._catalog.get(agent_id)
-        return agent.name if agent is not None else ""
+    @property
+    def _catalog(self) -> AgentCatalog:
+        """The agents loaded so far: the session keeps them (Review names agents with it)."""
+        return self.session.agents
+
+    @_catalog.setter
+    def _catalog(self, catalog: AgentCatalog) -> None:
+        self.session.agents = catalog
 
     def on_mount(self) -> None:
         self._ready = True
+        self._load_from_session()
         self._apply_allow_all(self.query_one("#agents-allow-all", Switch).value)
         self._refresh_list()
         self._refresh_counter()
@@ -199,7 +209,21 @@ class AgentsStep(StepView):
             problems.append(f"{unknown_agent_text(unknown)} Clear it from the ids field.")
         return problems
 
+    def _load_from_session(self) -> None:
+        """Show the selection the session holds when the config it came from is new to us (the
+        first visit, or a config read again with another key)."""
+        held = self.session.held_config
+        if self._loaded_from is held:
+            return
+        self._loaded_from = held
+        self.load_model(self.session.selection)
+        if held is not None:
+            self.mark_current(list(held.allowed_agent_ids))
+
     def on_show_step(self) -> None:
+        self._load_from_session()
+        if self.session.connected and self.session.client is not self._client:
+            self.start_loading(self.session.client)
         if not self.query_one("#agents-allow-all", Switch).value:
             self.query_one("#agents-search", Input).focus()
         else:
@@ -211,6 +235,12 @@ class AgentsStep(StepView):
         switch = self.query_one("#agents-allow-all", Switch)
         switch.value = not switch.value
 
+    def notify_changed(self) -> None:
+        if self._ready:
+            self.session.set_selection(self.to_model())
+        super().notify_changed()
+
+    @on(Button.Pressed, "#retry-agents")
     def action_retry(self) -> None:
         if self._client is not None:
             self.start_loading(self._client)
@@ -507,8 +537,9 @@ class AgentsStep(StepView):
         self.query_one("#agents-status", Static).update(text)
         error = self.query_one("#agents-error", Static)
         if self._load_error:
-            error.update(f"{self._load_error} Press Ctrl+R to retry.")
+            error.update(f"{self._load_error} Press F5 to retry.")
         error.set_class(self._load_error is not None, "-shown")
+        self.query_one("#retry-agents", Button).display = self._load_error is not None
 
     def _set_note(self, message: str | None) -> None:
         note = self.query_one("#agents-note", Static)

@@ -15,7 +15,7 @@ from textual.widgets import Input, OptionList, SelectionList
 from textual.widgets.selection_list import Selection
 
 from wizard.core.models import MAX_AGENTS, Agent
-from wizard.tui.agent_catalog import split_agent_ids
+from wizard.flow.agents import split_agent_ids
 
 
 class AgentPicker(SelectionList[str], inherit_bindings=False):
@@ -77,9 +77,10 @@ class AgentPicker(SelectionList[str], inherit_bindings=False):
 
     def sync_ticks(self, selected: Collection[str]) -> None:
         """Tick exactly the shown agents in `selected` (ids pasted or loaded elsewhere)."""
+        ticked = set(self.selected)
         with self.prevent(SelectionList.SelectedChanged, SelectionList.SelectionToggled):
             for agent_id, _ in self.rows:
-                if (agent_id in selected) != (agent_id in self._selected):
+                if (agent_id in selected) != (agent_id in ticked):
                     if agent_id in selected:
                         self.select(agent_id)
                     else:
@@ -93,20 +94,22 @@ class AgentPicker(SelectionList[str], inherit_bindings=False):
     def render_line(self, y: int) -> Strip:
         # SelectionList draws "X" in every box and tells ticked from unticked by colour only;
         # blank the unticked ones so the difference survives NO_COLOR and 16-colour terminals.
+        # No public API for this: tests/tui/test_textual_internals.py fails if the box moves.
         line = super().render_line(y)
         segments = list(line)
         index = self.scroll_offset.y + y
         if len(segments) < 4 or not 0 <= index < self.option_count:
             return line
-        if self.get_option_at_index(index).value in self._selected:
+        if self.get_option_at_index(index).value in self.selected:
             return line
         inner = segments[1]
         segments[1] = Segment(" " * len(inner.text), inner.style, inner.control)
         return Strip(segments, line.cell_length)
 
-    def _on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        event.prevent_default()  # replaces SelectionList's handler, which toggles unconditionally
+        # Runs before SelectionList's own handler (which toggles unconditionally) and stops it.
+        event.prevent_default()
         value = self.get_option_at_index(event.option_index).value
         if value not in self.selected and self.outside_count + len(self.selected) >= self.limit:
             self.post_message(self.Refused(value))
@@ -117,8 +120,8 @@ class AgentPicker(SelectionList[str], inherit_bindings=False):
 class AgentIdsInput(Input):
     """An Input that keeps every line of a multi-line paste (ids one per line are common)."""
 
-    def _on_paste(self, event: events.Paste) -> None:
-        event.prevent_default()  # Input's own handler would insert the first line again
+    def on_paste(self, event: events.Paste) -> None:
+        event.prevent_default()  # stops Input's own handler, which keeps only the first line
         if event.text:
             text = " ".join(split_agent_ids(event.text))
             if self.value and not self.value.endswith(" "):
