@@ -414,3 +414,35 @@ def check_agents_allowed(
             f" `ultravox-plivo apply --agent {refused[0]}` (plus the agents already allowed),"
             " or allow all agents."
         )
+
+
+def plan_repoint(
+    *, numbers: Sequence[NumberLike], apps: Sequence[ApplicationLike], choices: Mapping[str, str]
+) -> LinkPlan:
+    """The plan that points numbers at existing applications (`number -> app id`), e.g. to put
+    them back where they were. No application is created or changed."""
+    by_number = {n.number: n for n in numbers}
+    by_id = {a.app_id: a for a in apps}
+    steps = []
+    for number, app_id in choices.items():
+        if number not in by_number:
+            raise UsageError(
+                f"{display_number(number)} is not a voice number of this Plivo account;"
+                " `ultravox-plivo numbers` lists them."
+            )
+        app = by_id.get(app_id)
+        if app is None:
+            raise UsageError(f"This Plivo account has no application {app_id}.")
+        # The "agent" of a plain re-point is the application itself: it names the target.
+        target = AgentRef(ultravox_agent_of(app.answer_url) or "", app.app_name or app_id)
+        steps.append(
+            NumberStep(
+                number=number,
+                alias=by_number[number].alias,
+                agent=target,
+                app_name=app.app_name or app_id,
+                app_id=app_id,
+                previous=current_application(by_number[number].app_id, apps),
+            )
+        )
+    return LinkPlan((), tuple(steps))
