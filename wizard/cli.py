@@ -12,6 +12,7 @@ import argparse
 import logging
 import os
 import sys
+import textwrap
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -37,6 +38,26 @@ EPILOG = (
     " Exit codes: 0 done, 1 service or network failed, 2 invalid input or usage,"
     " 3 authentication failed, 130 interrupted."
 )
+
+
+NUMBERS_EXAMPLES = """examples:
+  ultravox-plivo numbers
+  ultravox-plivo numbers --auth-id MA0123456789ABCDEFGH --json
+  ultravox-plivo numbers --demo
+
+"""
+LINK_EXAMPLES = """examples:
+  ultravox-plivo link --agent 6b2b6b8e-1c1e-4d5e-9f55-0f4f5a1f2c3d --number +14155550123 --dry-run
+  ultravox-plivo link --agent 6b2b6b8e-1c1e-4d5e-9f55-0f4f5a1f2c3d \\
+      --number +14155550123 --number +14155550199 --app-name support-line --yes --json
+  ultravox-plivo link --number +14155550123 --app-id 20372631212782782 --yes   # put it back
+
+The agent must be allowed by the Plivo config on Ultravox (or all agents allowed). Each
+number's current application is shown before it is re-pointed, and the result prints the
+command that puts it back. An application that does not send calls to this agent is never
+changed. The token comes from PLIVO_AUTH_TOKEN or the keyring, never from an option.
+
+"""
 
 
 def _global_options(parser: argparse.ArgumentParser, *, in_subcommand: bool) -> None:
@@ -98,7 +119,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_text, description=help_text, epilog=EPILOG)
+        p = sub.add_parser(
+            name,
+            help=help_text,
+            description=help_text,
+            epilog=EPILOG,
+            formatter_class=argparse.RawDescriptionHelpFormatter
+            if name in ("numbers", "link")
+            else argparse.HelpFormatter,
+        )
         _global_options(p, in_subcommand=True)
         return p
 
@@ -170,6 +199,50 @@ def build_parser() -> argparse.ArgumentParser:
     )
     logout.add_argument("--yes", "-y", action="store_true", help="do not ask first")
     logout.set_defaults(handler="wizard.commands.login:logout")
+
+    numbers = command("numbers", "list the Plivo account's voice numbers and where each one points")
+    numbers.add_argument(
+        "--auth-id",
+        metavar="AUTH_ID",
+        help="Plivo Auth ID (else env PLIVO_AUTH_ID, the Ultravox config, the last one used);"
+        " the token comes from env PLIVO_AUTH_TOKEN or the keyring",
+    )
+    numbers.epilog = NUMBERS_EXAMPLES + textwrap.fill(EPILOG, 79)
+    numbers.set_defaults(handler="wizard.commands.numbers")
+
+    link = command("link", "point Plivo numbers at an Ultravox agent (one application per agent)")
+    target = link.add_mutually_exclusive_group(required=True)
+    target.add_argument(
+        "--agent", metavar="UUID", help="the agent the numbers should reach (allowed by the config)"
+    )
+    target.add_argument(
+        "--app-id",
+        metavar="APP_ID",
+        help="point the numbers at this existing Plivo application instead (to put them back)",
+    )
+    link.add_argument(
+        "--number",
+        metavar="NUMBER",
+        action="append",
+        dest="numbers",
+        required=True,
+        help="a voice number of the account, e.g. +14155550123 (repeat for more)",
+    )
+    link.add_argument(
+        "--app-name",
+        metavar="NAME",
+        help="name of the agent's Plivo application (default ultravox-<agent-name>;"
+        " letters, digits, '-' and '_')",
+    )
+    link.add_argument(
+        "--auth-id",
+        metavar="AUTH_ID",
+        help="Plivo Auth ID (else env PLIVO_AUTH_ID, the Ultravox config, the last one used)",
+    )
+    link.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
+    link.add_argument("--yes", "-y", action="store_true", help="do not ask before changing")
+    link.epilog = LINK_EXAMPLES + textwrap.fill(EPILOG, 79)
+    link.set_defaults(handler="wizard.commands.link")
 
     sandbox = command("sandbox", "serve the built-in fake Ultravox and Plivo API until Ctrl+C")
     sandbox.add_argument("--port", type=int, default=0, help="port (default: any free one)")

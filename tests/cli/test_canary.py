@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from tests.cli.conftest import Cli
 from wizard.cli import build_parser
 from wizard.sandbox import Fault
+from wizard.sandbox.seed import plivo_applications, plivo_numbers
 
 
 def test_canary_secrets_never_leak(cli: Cli) -> None:
@@ -24,6 +25,8 @@ def test_canary_secrets_never_leak(cli: Cli) -> None:
     assert len(token) == 40 and len(auth_id) == 20
     cli.sandbox.api_keys.add(api_key)
     cli.sandbox.plivo_accounts[auth_id] = token
+    cli.sandbox.plivo_apps[auth_id] = plivo_applications(auth_id)
+    cli.sandbox.plivo_numbers[auth_id] = plivo_numbers(auth_id)
     del cli.env["ULTRAVOX_API_KEY"]
     env_token = {"PLIVO_AUTH_TOKEN": token}
     common = ("--debug", "--insecure-storage")
@@ -51,19 +54,35 @@ def test_canary_secrets_never_leak(cli: Cli) -> None:
     echo = json.dumps({"authToken": [f"{token} is not valid"], "detail": api_key})
     cli.sandbox.inject(Fault(status=400, body=echo, method="PATCH"))
     codes.append(cli.run("apply", "--yes", "--json", *common, env=env_token).returncode)
+    # The new Plivo commands, with the token from the environment and from the store.
+    codes.append(cli.run("numbers", "--json", *common, env=env_token).returncode)
+    codes.append(cli.run("numbers", *common).returncode)
+    codes.append(
+        cli.run(
+            "link", "--agent", agent_id, "--number", "+14155550199", "--yes", "--json", *common
+        ).returncode
+    )
+    cli.sandbox.inject(Fault(status=500, body=echo, method="POST", path_prefix="/v1/"))
+    codes.append(
+        cli.run(
+            "link", "--agent", agent_id, "--number", "+14155550188", "--yes", *common
+        ).returncode
+    )
+    codes.append(cli.run("numbers", *common, env={"PLIVO_AUTH_TOKEN": "x" * 40}).returncode)
     codes.append(cli.run("delete", "--yes", *common).returncode)
 
     store = cli.data_dir() / "credentials.json"
     stored = store.read_text()
     assert api_key in stored and token in stored  # the chosen store really holds them
     codes.append(cli.run("logout", "--yes", "--json", *common).returncode)
-    assert codes == [0, 0, 0, 0, 0, 2, 0, 0]
+    assert codes == [0, 0, 0, 0, 0, 2, 0, 0, 0, 1, 3, 0, 0]
     assert token not in store.read_text()
 
     # The secrets really went to the service (so they were in play), and nowhere else.
     sent = [r.json or {} for r in cli.sandbox.requests if r.method in ("POST", "PATCH")]
     assert sent[0]["authToken"] == token
     assert any("debug: wizard.http: POST /api/telephony_configs/plivo" in o for o in cli.outputs)
+    assert any(f"POST /v1/Account/{auth_id}/Number/" in o for o in cli.outputs)
     for secret in (token, api_key):
         for output in cli.outputs:
             assert secret not in output

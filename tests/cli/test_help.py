@@ -33,7 +33,9 @@ def imported_modules(args: list[str], home: Path, pycache: Path) -> tuple[set[st
     return modules, proc.stdout
 
 
-@pytest.mark.parametrize("args", [["--help"], ["apply", "--help"]])
+@pytest.mark.parametrize(
+    "args", [["--help"], ["apply", "--help"], ["numbers", "--help"], ["link", "--help"]]
+)
 def test_help_imports_no_heavy_modules(args: list[str], tmp_path: Path, pycache: Path) -> None:
     modules, stdout = imported_modules(args, tmp_path, pycache)
     assert "wizard.cli" in modules  # the parse worked: this is really the CLI's import list

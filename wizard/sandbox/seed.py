@@ -188,9 +188,10 @@ def plivo_account(auth_id: str, name: str) -> dict[str, Any]:
 
 
 def plivo_applications(auth_id: str) -> list[dict[str, Any]]:
-    """A few Plivo Applications; one already looks like an Ultravox answer URL."""
+    """A few Plivo Applications; one already sends calls to the first seeded agent."""
+    ultravox = f"https://app.ultravox.ai/api/agents/{agent_id(0)}/telephony_xml"
     apps = [
-        ("20372631212782780", "Ultravox inbound", "https://example.com/answer/"),
+        ("20372631212782780", "Ultravox inbound", ultravox),
         ("20372631212782781", "Legacy IVR", "https://ivr.example.com/plivo/answer/"),
         ("20372631212782782", "Support line", "https://example.com/support/answer/"),
     ]
@@ -213,10 +214,16 @@ def plivo_applications(auth_id: str) -> list[dict[str, Any]]:
 
 
 def plivo_numbers(auth_id: str) -> list[dict[str, Any]]:
+    """Rented numbers: one reaches an Ultravox agent, one another application (the support
+    line), three reach nothing yet, and one takes no voice calls (so `services=voice` skips it).
+    """
     numbers = [
         ("14155550123", "San Francisco main", "20372631212782780"),
         ("14155550188", "Support", "20372631212782782"),
         ("442079460321", "London", None),
+        ("14155550199", "Sales", None),
+        ("16505550142", "Palo Alto", None),
+        ("14155550111", "SMS only", None),
     ]
     return [
         {
@@ -227,7 +234,7 @@ def plivo_numbers(auth_id: str) -> list[dict[str, Any]]:
             ),
             "number_type": "local",
             "region": "United States" if number.startswith("1") else "United Kingdom",
-            "voice_enabled": True,
+            "voice_enabled": alias != "SMS only",
             "sms_enabled": True,
             "resource_uri": f"/v1/Account/{auth_id}/Number/{number}/",
         }

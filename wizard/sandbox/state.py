@@ -41,6 +41,9 @@ class SandboxState:
         self.plivo_account_names: dict[str, str] = {}
         self.plivo_apps: dict[str, list[dict[str, Any]]] = {}
         self.plivo_numbers: dict[str, list[dict[str, Any]]] = {}
+        self.plivo_rate_limit: tuple[int, float] = plivo.RATE_LIMIT
+        """(requests, seconds) per account for Application/ and Number/; tests may lower it."""
+        self.plivo_hits: dict[str, list[float]] = {}
         self.reset()
 
     def reset(self) -> None:
@@ -54,6 +57,7 @@ class SandboxState:
             self.plivo_account_names = {DEMO_AUTH_ID: DEMO_PLIVO_ACCOUNT_NAME}
             self.plivo_apps = {DEMO_AUTH_ID: plivo_applications(DEMO_AUTH_ID)}
             self.plivo_numbers = {DEMO_AUTH_ID: plivo_numbers(DEMO_AUTH_ID)}
+            self.plivo_hits = {}
             self._faults.clear()
 
     # --- faults ---------------------------------------------------------------------------
