@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr
 
+from wizard.core.environment import ENV_AUTH_ID
 from wizard.core.errors import UsageError
 from wizard.core.models import check_auth_id, check_auth_token, errors
+from wizard.flow.precedence import choose_auth_id
 
 if TYPE_CHECKING:
     from wizard.commands.runtime import Runtime
@@ -35,21 +37,18 @@ class PlivoInventory:
 
 def plivo_auth_id(rt: Runtime, config: PlivoConfig | None) -> str:
     """The Auth ID to use: `--auth-id`, PLIVO_AUTH_ID, Ultravox's config, the last one used."""
-    auth_id = getattr(rt.args, "auth_id", None) or rt.environ.get("PLIVO_AUTH_ID")
-    if not auth_id and config is not None:
-        auth_id = config.auth_id
-    if not auth_id:
-        if rt.demo:
-            from wizard.sandbox import DEMO_AUTH_ID
-
-            auth_id = DEMO_AUTH_ID
-        else:
-            auth_id = rt.load_settings().last_auth_id
-    if not auth_id:
+    chosen = choose_auth_id(
+        given=getattr(rt.args, "auth_id", None),
+        env=rt.environ.get(ENV_AUTH_ID),
+        current=config.auth_id if config is not None else None,
+        last=rt.last_auth_id(),
+    )
+    if chosen is None:
         raise UsageError(
             "Which Plivo account? Pass --auth-id or set PLIVO_AUTH_ID (Ultravox holds no"
             " Plivo config to take it from)."
         )
+    auth_id = chosen.value
     found = errors(check_auth_id(auth_id))
     if found:
         raise UsageError(" ".join(f.message for f in found))
