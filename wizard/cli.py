@@ -281,8 +281,10 @@ def _wizard(args: argparse.Namespace, out: Output) -> int:
     except ImportError:
         out.error_line("The wizard is not available yet; use `ultravox-plivo apply` for now.")
         return EXIT_USAGE
-    from wizard.commands.runtime import WizardSetup
+    from wizard.commands.runtime import WizardSetup, api_bases
 
+    if not args.demo:
+        api_bases(args, os.environ)  # a bad base URL is a usage error before the screen opens
     # The sandbox, the store and the API bases are found by the app after its first frame.
     setup = WizardSetup(args)
     options = WizardOptions(

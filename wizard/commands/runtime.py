@@ -147,8 +147,6 @@ def open_runtime(args: argparse.Namespace, out: Output, state: RunState) -> Iter
 def make_runtime(
     args: argparse.Namespace, out: Output, state: RunState, sandbox: Sandbox | None
 ) -> Runtime:
-    from wizard.core.http import DEFAULT_PLIVO_API_BASE, DEFAULT_ULTRAVOX_API_BASE
-
     if sandbox is not None:
         return Runtime(
             args=args,
@@ -163,17 +161,39 @@ def make_runtime(
     from wizard.core.credentials import CredentialStore
 
     environ = dict(os.environ)
+    api_base, plivo_api_base = api_bases(args, environ)
     return Runtime(
         args=args,
         out=out,
         store=CredentialStore(insecure_storage=args.insecure_storage),
-        api_base=args.api_base or environ.get("ULTRAVOX_API_BASE") or DEFAULT_ULTRAVOX_API_BASE,
-        plivo_api_base=(
-            args.plivo_api_base or environ.get("PLIVO_API_BASE") or DEFAULT_PLIVO_API_BASE
-        ),
+        api_base=api_base,
+        plivo_api_base=plivo_api_base,
         environ=environ,
         state=state,
     )
+
+
+def api_bases(args: argparse.Namespace, environ: Mapping[str, str]) -> tuple[str, str]:
+    """The Ultravox and Plivo API bases (option, then environment, then default), checked:
+    UsageError naming the option or variable when one is not an http(s) URL with a host."""
+    from wizard.core.rules import DEFAULT_PLIVO_API_BASE, DEFAULT_ULTRAVOX_API_BASE, check_api_base
+
+    found = []
+    for option, value, variable, default in (
+        ("--api-base", args.api_base, "ULTRAVOX_API_BASE", DEFAULT_ULTRAVOX_API_BASE),
+        ("--plivo-api-base", args.plivo_api_base, "PLIVO_API_BASE", DEFAULT_PLIVO_API_BASE),
+    ):
+        if value:
+            what = option
+        elif environ.get(variable):
+            what, value = variable, environ[variable]
+        else:
+            what, value = "default", default
+        problem = check_api_base(value, what)
+        if problem is not None:
+            raise UsageError(problem, hint=f"Fix {what}, or leave it out to use {default}.")
+        found.append(value)
+    return found[0], found[1]
 
 
 class WizardSetup:
@@ -204,15 +224,8 @@ class WizardSetup:
                 options.store = demo_store(args.insecure_storage)
                 return
             from wizard.core.credentials import CredentialStore
-            from wizard.core.http import DEFAULT_PLIVO_API_BASE, DEFAULT_ULTRAVOX_API_BASE
 
-            environ = os.environ
-            options.api_base = (
-                args.api_base or environ.get("ULTRAVOX_API_BASE") or DEFAULT_ULTRAVOX_API_BASE
-            )
-            options.plivo_api_base = (
-                args.plivo_api_base or environ.get("PLIVO_API_BASE") or DEFAULT_PLIVO_API_BASE
-            )
+            options.api_base, options.plivo_api_base = api_bases(args, os.environ)
             options.store = CredentialStore(insecure_storage=args.insecure_storage)
 
     def close(self) -> None:

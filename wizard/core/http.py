@@ -41,9 +41,7 @@ from wizard.core.http_errors import (
     secret_values,
     truncate,
 )
-
-DEFAULT_ULTRAVOX_API_BASE: Final = "https://api.ultravox.ai"
-DEFAULT_PLIVO_API_BASE: Final = "https://api.plivo.com"
+from wizard.core.rules import DEFAULT_PLIVO_API_BASE, DEFAULT_ULTRAVOX_API_BASE
 
 logger = logging.getLogger("wizard.http")
 

@@ -78,7 +78,8 @@ class PlivoDraft(BaseModel):
     def _context_mapping(cls, value: dict[str, str]) -> dict[str, str]:
         from wizard.core.mapping import MappingRow, analyse_mapping
 
-        report = analyse_mapping([MappingRow(k, v) for k, v in value.items()])
+        rows = [MappingRow(k, v) for k, v in value.items()]
+        report = analyse_mapping(rows, blank_rows_allowed=False)
         if report.errors:
             raise ValueError(" ".join(f.message for f in report.errors))
         return value
