@@ -3,7 +3,7 @@
 Kept thin and light: `--help` must import neither textual, httpx nor pydantic, so every
 command module (and through it the core) is imported only once a command runs.
 Exit codes: 0 done, 1 the service or network failed, 2 invalid input or usage,
-3 authentication failed, 130 interrupted.
+3 authentication failed, 130 interrupted (143 when stopped by SIGTERM).
 """
 
 from __future__ import annotations
@@ -11,7 +11,9 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
+import threading
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,7 +22,13 @@ from typing import TYPE_CHECKING
 from wizard import __version__
 from wizard.commands.output import PROG, Output
 from wizard.commands.runtime import RunState, is_tty
-from wizard.core.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, WizardError
+from wizard.core.errors import (
+    EXIT_FAILED,
+    EXIT_USAGE,
+    Terminated,
+    WizardError,
+    interrupted_exit_code,
+)
 
 if TYPE_CHECKING:
     from wizard.commands.runtime import Runtime
@@ -35,7 +43,7 @@ EPILOG = (
     "Secrets are never taken as option values: they come from stdin (--auth-token-stdin,"
     " --api-key-stdin), the environment (ULTRAVOX_API_KEY, PLIVO_AUTH_TOKEN) or the keyring."
     " Exit codes: 0 done, 1 service or network failed, 2 invalid input or usage,"
-    " 3 authentication failed, 130 interrupted."
+    " 3 authentication failed, 130 interrupted (143 by SIGTERM)."
 )
 
 
@@ -224,8 +232,26 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         # Not for the wizard: log lines on stderr would tear through the full-screen UI.
         return _run(args, out, state)
-    with _command_logging(args.debug):
+    with _command_logging(args.debug), _sigterm_interrupts():
         return _run(args, out, state)
+
+
+@contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """SIGTERM raises `Terminated` (a KeyboardInterrupt), so a command stopped by it says what
+    Ctrl+C would (sent or not) and exits 143, instead of dying silently mid-request."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum: int, frame: object) -> None:
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _run(args: argparse.Namespace, out: Output, state: RunState) -> int:
@@ -246,7 +272,7 @@ def _run(args: argparse.Namespace, out: Output, state: RunState) -> int:
             traceback.print_exc(file=sys.stderr)
         out.error(exc)
         return exc.exit_code
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         if state.write_started:
             out.error_line(
                 "Interrupted while sending; the change may or may not have been applied:"
@@ -254,7 +280,7 @@ def _run(args: argparse.Namespace, out: Output, state: RunState) -> int:
             )
         else:
             out.error_line("Interrupted; nothing was sent.")
-        return EXIT_INTERRUPTED
+        return interrupted_exit_code(exc)
     except BrokenPipeError:
         # The reader went away (`... --json | head`): say nothing more, as Python's docs advise.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

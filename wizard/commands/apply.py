@@ -23,7 +23,7 @@ from pydantic import SecretStr
 from wizard.commands.config_view import prefix_matches, print_config
 from wizard.commands.output import indented_json, table
 from wizard.commands.session import NetSession
-from wizard.core.errors import EXIT_INTERRUPTED, CredentialStoreError, UsageError
+from wizard.core.errors import CredentialStoreError, UsageError, interrupted_exit_code
 from wizard.core.mapping import MappingRow, analyse_mapping
 from wizard.core.models import (
     ANSWER_URL_TEMPLATE,
@@ -157,9 +157,9 @@ def _run(rt: Runtime, net: NetSession, wanted: ApplyInput, api_key: SecretStr) -
         print_config(rt, saved, wanted.token)
         action = "created" if plan.method == "POST" else "updated"
         return _finish(rt, base, action, saved, wanted, auth_id, draft)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         rt.out.error_line("Interrupted: Ultravox saved the config; the token was not stored.")
-        return EXIT_INTERRUPTED
+        return interrupted_exit_code(exc)
 
 
 # -- local input ---------------------------------------------------------------------------
