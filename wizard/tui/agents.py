@@ -107,8 +107,8 @@ class AgentsStep(StepView):
             )
         yield AgentPicker(id="agents-picker")
         yield Static(id="agents-status")
-        yield Static(id="agents-error")
-        yield Static(id="agents-note")
+        yield Static(id="agents-error", markup=False)  # service text: never markup
+        yield Static(id="agents-note", markup=False)
         with Horizontal(classes="agents-field"):
             yield Label("Add ids", classes="agents-field-label")
             yield AgentIdsInput(

@@ -27,7 +27,20 @@ class RuleValidator(Validator):
 
 class FieldMessage(Static):
     """The line under a field: an error, a warning or a confirmation, each with a text label
-    so the meaning never depends on colour alone."""
+    so the meaning never depends on colour alone.
+
+    Plain text, never markup: it shows server text (an account name, a field error), and an
+    account called `[@click=app.quit]x` must not become an action nor `[/x]` a crash.
+    """
+
+    def __init__(
+        self,
+        content: str = "",
+        *,
+        id: str | None = None,  # noqa: A002 (Textual's name)
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(content, id=id, classes=classes, markup=False)
 
     def show_findings(self, findings: list[Finding]) -> None:
         errors = [f.message for f in findings if f.is_error]
@@ -45,6 +58,22 @@ class FieldMessage(Static):
             self.set_class(kind == name, f"-{name}")
         self.update(text)
         self.display = bool(text)  # no blank line where there is nothing to say
+
+
+class Concealed:
+    """A secret on its way to a worker before pydantic is loaded: its repr (a worker's
+    description, a report's locals) never shows it. Becomes a `SecretStr` in the worker."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Concealed('••••')"
 
 
 def describe_error(exc: BaseException) -> str:

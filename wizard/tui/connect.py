@@ -13,7 +13,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from wizard.core.errors import WizardError
 from wizard.core.rules import api_key_prefix, check_api_key, errors
-from wizard.tui.common import FieldMessage, RuleValidator, describe_error
+from wizard.tui.common import Concealed, FieldMessage, RuleValidator, describe_error
 from wizard.tui.step import StepView
 from wizard.tui.storage_choice import StorageChoice
 
@@ -57,7 +57,7 @@ class ConnectStep(StepView):
             validate_on=["changed"],
         )
         yield FieldMessage(id="api-key-message", classes="field-message")
-        yield Static("", id="api-key-source", classes="hint")
+        yield Static("", id="api-key-source", classes="hint", markup=False)
         with Horizontal(classes="status-row"):
             yield FieldMessage("", id="account-status")
             yield Button("Retry (F5)", id="retry-account", classes="retry")
@@ -190,7 +190,7 @@ class ConnectStep(StepView):
             self._checking = True
             self._show_account_status()
             delay = 0.0 if event.value == self._prefill else self.DEBOUNCE
-            self.check_key(event.value.strip(), delay)
+            self.check_key(Concealed(event.value.strip()), delay)
         else:
             self.workers.cancel_group(self, "connect-check")
             self._checking = False
@@ -203,18 +203,18 @@ class ConnectStep(StepView):
             self._error = None
             self._checking = True
             self._show_account_status()
-            self.check_key(value, 0.0)
+            self.check_key(Concealed(value), 0.0)
             self.notify_changed()
 
     @work(exclusive=True, group="connect-check")
-    async def check_key(self, key: str, delay: float) -> None:
+    async def check_key(self, key: Concealed, delay: float) -> None:
         """Ask GET /api/accounts/me; a newer keystroke cancels this one (exclusive)."""
         if delay:
             await asyncio.sleep(delay)
         await self.wizard.wait_prepared()
         from pydantic import SecretStr
 
-        secret = SecretStr(key)
+        secret = SecretStr(key.reveal())
         client = self.wizard.make_client(secret)
         kept = False
         try:

@@ -76,7 +76,7 @@ class PlivoStep(StepView):
             "Your Plivo Auth ID and Auth Token are on the Plivo console's Overview page.",
             classes="intro",
         )
-        yield Static("", id="current-config", classes="hint")
+        yield Static("", id="current-config", classes="hint", markup=False)  # server text
         yield Checkbox("Keep the current token", id="keep-token")
         yield Label("Auth ID", classes="field-label")
         yield Input(
