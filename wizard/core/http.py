@@ -227,6 +227,7 @@ class ApiSession:
         """
         method = method.upper()
         accepted = set(accept)
+        secrets = tuple(secrets)  # read twice below: an iterator would be empty the second time
         scrub_list = (*self._secrets, *secrets, *secret_values(json))
         attempts = max(1, self.settings.max_attempts)
         client = self._http()
@@ -236,7 +237,7 @@ class ApiSession:
             try:
                 async with asyncio.timeout(self.settings.total_timeout):
                     response = await self._exchange(
-                        client, method, url, json, params, auth, tuple(secrets)
+                        client, method, url, json, params, auth, secrets
                     )
             except TimeoutError:
                 # Never retried: a server this slow will be as slow again.
