@@ -3,7 +3,7 @@
 Kept thin and light: `--help` must import neither textual, httpx nor pydantic, so every
 command module (and through it the core) is imported only once a command runs.
 Exit codes: 0 done, 1 the service or network failed, 2 invalid input or usage,
-3 authentication failed, 130 interrupted.
+3 authentication failed, 130 interrupted (143 when stopped by SIGTERM).
 """
 
 from __future__ import annotations
@@ -11,8 +11,10 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 import textwrap
+import threading
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,7 +23,13 @@ from typing import TYPE_CHECKING
 from wizard import __version__
 from wizard.commands.output import PROG, Output
 from wizard.commands.runtime import RunState, is_tty
-from wizard.core.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, WizardError
+from wizard.core.errors import (
+    EXIT_FAILED,
+    EXIT_USAGE,
+    Terminated,
+    WizardError,
+    interrupted_exit_code,
+)
 
 if TYPE_CHECKING:
     from wizard.commands.runtime import Runtime
@@ -36,7 +44,7 @@ EPILOG = (
     "Secrets are never taken as option values: they come from stdin (--auth-token-stdin,"
     " --api-key-stdin), the environment (ULTRAVOX_API_KEY, PLIVO_AUTH_TOKEN) or the keyring."
     " Exit codes: 0 done, 1 service or network failed, 2 invalid input or usage,"
-    " 3 authentication failed, 130 interrupted."
+    " 3 authentication failed, 130 interrupted (143 by SIGTERM)."
 )
 
 
@@ -297,8 +305,26 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         # Not for the wizard: log lines on stderr would tear through the full-screen UI.
         return _run(args, out, state)
-    with _command_logging(args.debug):
+    with _command_logging(args.debug), _sigterm_interrupts():
         return _run(args, out, state)
+
+
+@contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """SIGTERM raises `Terminated` (a KeyboardInterrupt), so a command stopped by it says what
+    Ctrl+C would (sent or not) and exits 143, instead of dying silently mid-request."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum: int, frame: object) -> None:
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _run(args: argparse.Namespace, out: Output, state: RunState) -> int:
@@ -319,7 +345,7 @@ def _run(args: argparse.Namespace, out: Output, state: RunState) -> int:
             traceback.print_exc(file=sys.stderr)
         out.error(exc)
         return exc.exit_code
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         if state.write_started:
             out.error_line(
                 "Interrupted while sending; the change may or may not have been applied:"
@@ -327,7 +353,7 @@ def _run(args: argparse.Namespace, out: Output, state: RunState) -> int:
             )
         else:
             out.error_line("Interrupted; nothing was sent.")
-        return EXIT_INTERRUPTED
+        return interrupted_exit_code(exc)
     except BrokenPipeError:
         # The reader went away (`... --json | head`): say nothing more, as Python's docs advise.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -355,7 +381,10 @@ def _wizard(args: argparse.Namespace, out: Output) -> int:
         out.error_line("The wizard is not available yet; use `ultravox-plivo apply` for now.")
         return EXIT_USAGE
     from wizard.commands.runtime import recipe_from_args
+    from wizard.flow.context import api_bases
 
+    if not args.demo:  # a bad base URL is a usage error before the screen opens
+        api_bases(args.api_base, args.plivo_api_base, os.environ)
     # The sandbox, the store and the API bases are opened by the app after its first frame.
     recipe = recipe_from_args(args)
     options = WizardOptions(recipe, no_mouse=args.no_mouse, debug=args.debug)

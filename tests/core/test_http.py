@@ -183,13 +183,24 @@ async def test_get_retries_network_errors() -> None:
     sleep = SleepRecorder()
     script = Script(
         httpx.ConnectError("[Errno 111] Connection refused"),
-        httpx.ReadTimeout("timed out"),
+        httpx.ConnectTimeout("timed out"),
         httpx.RemoteProtocolError("Server disconnected without sending a response."),
         json_response(200, {"name": "Acme"}),
     )
     response = await session(script, sleep).request("GET", "/api/accounts/me")
     assert response.status_code == 200
     assert len(sleep.delays) == 3
+
+
+async def test_get_is_not_retried_after_a_read_timeout() -> None:
+    # Issue 8: four tries of 15 s at a server that stopped answering took a minute.
+    sleep = SleepRecorder()
+    script = Script(httpx.ReadTimeout("timed out"), json_response(200, {"name": "Acme"}))
+    with pytest.raises(NetworkError) as caught:
+        await session(script, sleep).request("GET", "/api/accounts/me")
+    assert len(script.requests) == 1
+    assert caught.value.kind == "timeout"
+    assert "within 15 s" in caught.value.message
 
 
 @pytest.mark.parametrize(

@@ -105,15 +105,64 @@ async def test_no_proxy_bypasses_and_the_message_says_nothing_of_a_proxy(
     assert "proxy 127.0.0.1:1" not in error.message
 
 
-def test_proxy_for_reads_the_environment_like_httpx() -> None:
+def _httpx_proxy(url: httpx.URL) -> str | None:
+    """host:port of the proxy an httpx client built from the environment really uses for
+    `url`, read from the client's mounts (httpx internals: only a test may do this)."""
+    client = httpx.AsyncClient(trust_env=True)
+    transport = client._transport_for_url(url)
+    if transport is client._transport:
+        return None
+    proxy_url = transport._pool._proxy_url  # type: ignore[attr-defined]
+    host = proxy_url.host.decode()
+    return f"{host}:{proxy_url.port}" if proxy_url.port else host
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"ALL_PROXY": "http://u:p@10.0.0.1:1080"},
+        {"https_proxy": "proxy.corp:3128"},
+        {"HTTP_PROXY": "http://p:1"},
+        {"HTTPS_PROXY": "http://p:1", "NO_PROXY": ".ultravox.ai"},
+        {"HTTPS_PROXY": "http://p:1", "NO_PROXY": "*"},
+        {"HTTPS_PROXY": "http://p:1", "NO_PROXY": "ultravox.ai"},
+        # The drift of issue 8: httpx still proxies example.com with NO_PROXY=.example.com.
+        {"HTTPS_PROXY": "http://p:1", "NO_PROXY": ".example.com"},
+        {"HTTPS_PROXY": "http://p:1", "NO_PROXY": "example.com:443"},
+        {"HTTPS_PROXY": "http://p:1", "NO_PROXY": "https://example.com"},
+        {"HTTPS_PROXY": "http://p:1", "ALL_PROXY": "http://q:2", "NO_PROXY": "other.org"},
+        {"ALL_PROXY": "http://q:2", "NO_PROXY": "127.0.0.1"},
+        {"http_proxy": "http://p:1", "NO_PROXY": "localhost"},
+    ],
+)
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://api.ultravox.ai",
+        "https://example.com",
+        "https://www.example.com",
+        "http://127.0.0.1:8080",
+        "http://localhost:8080",
+    ],
+)
+def test_proxy_for_agrees_with_what_httpx_does(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], target: str
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    url = httpx.URL(target)
+    found = proxy_for(url)
+    assert (found.where if found else None) == _httpx_proxy(url)
+
+
+def test_proxy_for_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     url = httpx.URL("https://api.ultravox.ai")
-    env = {"ALL_PROXY": "socks5://u:p@10.0.0.1:1080"}
-    found = proxy_for(url, env)
+    monkeypatch.setenv("ALL_PROXY", "socks5://u:p@10.0.0.1:1080")
+    found = proxy_for(url)
     assert found is not None and (found.where, found.variable) == ("10.0.0.1:1080", "ALL_PROXY")
-    assert proxy_for(url, {"https_proxy": "proxy.corp:3128"}) is not None
-    assert proxy_for(url, {"HTTP_PROXY": "http://p:1"}) is None  # https URL, http proxy only
-    assert proxy_for(url, {"HTTPS_PROXY": "http://p:1", "NO_PROXY": ".ultravox.ai"}) is None
-    assert proxy_for(url, {"HTTPS_PROXY": "http://p:1", "NO_PROXY": "*"}) is None
+    monkeypatch.setenv("https_proxy", "proxy.corp:3128")
+    found = proxy_for(url)
+    assert found is not None and (found.where, found.variable) == ("proxy.corp:3128", "https_proxy")
 
 
 async def test_socks_proxy_without_socksio_is_a_plain_sentence(

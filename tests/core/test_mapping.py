@@ -338,3 +338,46 @@ def test_errors_decide_ok_and_for_row_partitions(rows: list[MappingRow]) -> None
     assert len(report.errors) + len(report.warnings) == len(report.findings)
     regrouped = [f for i in [None, *range(len(rows))] for f in report.for_row(i)]
     assert sorted(map(repr, regrouped)) == sorted(map(repr, report.findings))
+
+
+# --- issue 8: blank rows in a mapping to be sent, control characters ---------------------------
+
+_blank = st.text(alphabet=" \t", max_size=3)
+
+
+@given(st.lists(st.builds(MappingRow, _fields, _paths), max_size=6), _blank, _blank)
+def test_a_blank_row_is_an_error_in_a_mapping_to_send(
+    rows: list[MappingRow], request: str, context: str
+) -> None:
+    rows = [*rows, MappingRow(request, context)]
+    blank = len(rows) - 1
+    sent = analyse_mapping(rows, blank_rows_allowed=False)
+    assert sent.row_has_error(blank)
+    assert not sent.ok
+    # The editor's blank row is still simply ignored.
+    assert analyse_mapping(rows).for_row(blank) == []
+
+
+@given(
+    st.lists(st.builds(MappingRow, st.text(), st.text()), max_size=6),
+    st.sampled_from(["\x00", "\x1b", "\x1b]0;pwned\x07", "\r", "\n", "\x9b", "\x7f"]),
+    st.booleans(),
+)
+def test_a_control_character_is_always_an_error(
+    rows: list[MappingRow], control: str, on_request_side: bool
+) -> None:
+    bad = R("From" + control, "user.phone") if on_request_side else R("From", "a" + control)
+    rows = [*rows, bad]
+    report = analyse_mapping(rows, blank_rows_allowed=False)
+    assert report.row_has_error(len(rows) - 1)
+    for finding in report.findings:
+        assert finding.message.isprintable()
+
+
+def test_draft_refuses_an_empty_mapping_key() -> None:
+    from wizard.core.errors import UsageError
+    from wizard.core.models import build_draft
+
+    for mapping in ({"": ""}, {" ": " "}, {"From": ""}, {"": "user.phone"}):
+        with pytest.raises(UsageError):
+            build_draft(auth_id="MA" + "A" * 18, allow_all_agents=True, context_mapping=mapping)

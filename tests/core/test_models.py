@@ -90,12 +90,32 @@ def test_auth_token_surrounding_space_is_error(value: str) -> None:
     assert "space" in findings[0].message
 
 
-@pytest.mark.parametrize("value", ["short", "a" * 41, "a" * 39 + "!", "ä" * 40])
+@pytest.mark.parametrize("value", ["short", "a" * 41, "a" * 39 + "!", "a b" * 13])
 def test_auth_token_unusual_shape_only_warns(value: str) -> None:
     findings = check_auth_token(value)
     assert severities(findings) == [Severity.WARNING]
     assert f"({len(value)} characters given)" in findings[0].message
     assert value not in findings[0].message
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["ä" * 40, "a" * 20 + "\x00" + "b" * 19, "a" * 20 + "\x1b[2J" + "b" * 15, "a" * 10_000],
+    ids=["non-ascii", "nul", "escape", "10k"],
+)
+def test_auth_token_unusable_characters_are_errors(value: str) -> None:
+    # The token's own rule, so no flag that skips verification can let it through (issue 8).
+    findings = check_auth_token(value)
+    assert severities(findings) == [Severity.ERROR]
+    assert value not in findings[0].message
+    with pytest.raises(UsageError):
+        build_draft(auth_id=AUTH_ID, auth_token=value, allow_all_agents=True)
+
+
+@given(st.text(min_size=1))
+def test_auth_token_with_a_control_character_is_always_an_error(value: str) -> None:
+    token = value + "\x07" + value
+    assert severities(check_auth_token(token)) == [Severity.ERROR]
 
 
 # --- Agent ids -------------------------------------------------------------------------------
@@ -149,9 +169,15 @@ def test_api_key_rules() -> None:
     assert check_api_key(key) == []
     assert check_api_key(f" {key} ") == []
     assert severities(check_api_key("")) == [Severity.ERROR]
-    bad = check_api_key(key + "x")
-    assert severities(bad) == [Severity.ERROR]
-    assert key not in bad[0].message
+    odd = check_api_key(key + "x")
+    # Another shape only warns: if Ultravox issued new keys, the live check decides (issue 8).
+    assert severities(odd) == [Severity.WARNING]
+    assert key not in odd[0].message
+    assert severities(check_api_key("newstyle_key-" + "x" * 50)) == [Severity.WARNING]
+    for unusable in ("   ", "abc def", key + "\x00", key[:-1] + "é", "\x1b]0;x\x07" + key):
+        found = check_api_key(unusable)
+        assert severities(found) == [Severity.ERROR], unusable
+        assert key not in found[0].message
     assert api_key_prefix(key) == "Zk9Ht7Lm"
     assert api_key_prefix("nodot") == ""
     assert api_key_prefix("short.x") == ""

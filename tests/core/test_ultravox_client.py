@@ -316,15 +316,12 @@ async def test_read_timeout(sandbox: Sandbox, sleeps: SleepRecorder) -> None:
     async with UltravoxClient(
         SecretStr(DEMO_API_KEY), sandbox.base_url, settings=settings, sleep=sleeps
     ) as client:
-        account = await client.get_account()  # the retry is answered at once
-        assert account.name == DEMO_ACCOUNT_NAME
-        assert len(sleeps.delays) == 1
-
-        sandbox.inject(Fault(delay=5.0, path_prefix="/api/accounts", times=2))
+        # Not retried (issue 8): a server that did not answer in time is given up on.
         with pytest.raises(NetworkError) as caught:
             await client.get_account()
         assert caught.value.kind == "timeout"
         assert "did not answer within 0.5 s" in caught.value.message
+        assert sleeps.delays == []
 
 
 async def test_read_timeout_on_post_is_not_retried(sandbox: Sandbox, sleeps: SleepRecorder) -> None:

@@ -32,6 +32,33 @@ async def connect(pilot: Pilot[Any], key: str = DEMO_API_KEY) -> None:
     await settle(pilot)
 
 
+async def to_plivo(pilot: Pilot[Any], key: str = DEMO_API_KEY) -> None:
+    """Type the key and go on: the wizard is on step 2."""
+    await connect(pilot, key)
+    assert pilot.app.step_index == 1  # type: ignore[attr-defined]
+
+
+async def drive_to(
+    pilot: Pilot[Any],
+    step_id: str,
+    *,
+    agents: list[str] | None = None,
+    mapping: dict[str, str] | None = None,
+) -> None:
+    """Drive a demo wizard (its key and Plivo credentials come from the demo store) to
+    `step_id`: Next through Connect and Plivo, then `agents` (None: all) and `mapping`."""
+    order = ("connect", "plivo", "agents", "mapping", "review")
+    await settle(pilot)
+    for done in order[: order.index(step_id)]:
+        if done == "agents":
+            await pick_agents(pilot, agents)
+        elif done == "mapping":
+            await map_fields(pilot, mapping or {})
+        else:
+            await pilot.press("ctrl+n")
+            await settle(pilot)
+
+
 async def credentials(pilot: Pilot[Any], token: str, auth_id: str = DEMO_AUTH_ID) -> None:
     app = pilot.app
     if app.query_one("#auth-id", Input).value != auth_id:

@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 from keyring.backends import fail
-from textual.pilot import Pilot
 from textual.widgets import Input, RadioButton
 
 from tests.keyrings import FakeSecretService
@@ -56,12 +55,6 @@ def assert_no_canary(*frames: str) -> None:
             assert secret[10:26] not in frame
 
 
-async def to_plivo(pilot: Pilot[Any]) -> None:
-    await flow.connect(pilot)
-    assert pilot.app.step_index == 1  # type: ignore[attr-defined]
-    await settle(pilot)
-
-
 def app_with(
     make_app: AppFactory,
     environ: dict[str, str],
@@ -84,7 +77,7 @@ async def test_environment_prefills_both_masked_with_their_source(
     # The keyring has another token for that Auth ID: the environment wins.
     app, _ = app_with(make_app, environ, {OTHER_ID: KEYRING_TOKEN})
     async with app.run_test(size=(80, 24)) as pilot:
-        await to_plivo(pilot)
+        await flow.to_plivo(pilot)
         assert value(app, "#auth-id") == OTHER_ID
         assert token_in_use(app) == ENV_TOKEN
         assert "from PLIVO_AUTH_ID" in hint(app, "#auth-id-source")
@@ -105,7 +98,7 @@ async def test_last_auth_id_and_its_keyring_token(
         make_app, {}, {OTHER_ID: KEYRING_TOKEN}, use_settings=True, settings_path=settings
     )
     async with app.run_test(size=(80, 24)) as pilot:
-        await to_plivo(pilot)
+        await flow.to_plivo(pilot)
         assert value(app, "#auth-id") == OTHER_ID
         assert token_in_use(app) == KEYRING_TOKEN
         assert app.query_one("#auth-token", Input).password
@@ -119,7 +112,7 @@ async def test_settings_are_not_read_unless_asked(make_app: AppFactory, tmp_path
     save_settings(Settings(last_auth_id=OTHER_ID), settings)
     app, _ = app_with(make_app, {}, {OTHER_ID: KEYRING_TOKEN}, settings_path=settings)
     async with app.run_test(size=(80, 24)) as pilot:
-        await to_plivo(pilot)
+        await flow.to_plivo(pilot)
         assert value(app, "#auth-id") == ""
         assert value(app, "#auth-token") == ""
 
@@ -139,7 +132,7 @@ async def test_current_config_beats_settings_and_env_beats_both(
     tokens = {OTHER_ID: OTHER_TOKEN, DEMO_AUTH_ID: KEYRING_TOKEN, THIRD_ID: ENV_TOKEN}
     app, _ = app_with(make_app, {}, tokens, use_settings=True, settings_path=settings)
     async with app.run_test(size=(80, 24)) as pilot:
-        await to_plivo(pilot)
+        await flow.to_plivo(pilot)
         assert value(app, "#auth-id") == DEMO_AUTH_ID
         assert token_in_use(app) == KEYRING_TOKEN
         assert "from the config Ultravox holds" in hint(app, "#auth-id-source")
@@ -153,7 +146,7 @@ async def test_current_config_beats_settings_and_env_beats_both(
         settings_path=settings,
     )
     async with app.run_test(size=(80, 24)) as pilot:
-        await to_plivo(pilot)
+        await flow.to_plivo(pilot)
         assert value(app, "#auth-id") == THIRD_ID
         assert token_in_use(app) == ENV_TOKEN  # the keyring's token for THIRD_ID
         assert_no_canary(screen_text(app))
@@ -167,7 +160,7 @@ async def test_editing_the_auth_id_looks_up_its_token_but_never_replaces_a_typed
     app, _ = app_with(make_app, environ, tokens)
     frames: list[str] = []
     async with app.run_test(size=(80, 24)) as pilot:
-        await to_plivo(pilot)
+        await flow.to_plivo(pilot)
         assert token_in_use(app) == KEYRING_TOKEN
         await type_into(pilot, "#auth-id", OTHER_ID, keys=True)
         assert token_in_use(app) == OTHER_TOKEN  # the new Auth ID's own token
@@ -213,7 +206,7 @@ async def test_success_remembers_the_auth_id_and_stored_token(
     sandbox.plivo_accounts[OTHER_ID] = TYPED_TOKEN
     app, backend = app_with(make_app, {}, use_settings=True, settings_path=settings)
     async with app.run_test(size=(80, 24)) as pilot:
-        await to_plivo(pilot)
+        await flow.to_plivo(pilot)
         await flow.credentials(pilot, TYPED_TOKEN, auth_id=OTHER_ID)
         await flow.pick_agents(pilot, None)
         await flow.map_fields(pilot, {})
@@ -237,7 +230,7 @@ async def test_a_prefilled_token_is_not_stored_again(
     environ = {"PLIVO_AUTH_ID": DEMO_AUTH_ID, "PLIVO_AUTH_TOKEN": ENV_TOKEN}
     app, backend = app_with(make_app, environ, use_settings=True, settings_path=settings)
     async with app.run_test(size=(80, 24)) as pilot:
-        await to_plivo(pilot)
+        await flow.to_plivo(pilot)
         await pilot.press("ctrl+n")
         await settle(pilot)
         await flow.pick_agents(pilot, None)
@@ -327,7 +320,7 @@ async def test_debug_log_goes_to_a_file_without_secrets(
     try:
         app = make_app(debug=True)
         async with app.run_test(size=(80, 24)) as pilot:
-            await to_plivo(pilot)
+            await flow.to_plivo(pilot)
             await flow.credentials(pilot, TYPED_TOKEN)
     finally:
         stop_debug_log()
@@ -360,7 +353,7 @@ async def test_a_hanging_keyring_never_blocks_step_2(
     store = CredentialStore(hanging_keyring, environ=environ, timeout=0.2)
     app = make_app(store=store, environ=environ)
     async with app.run_test(size=(80, 24)) as pilot:
-        await to_plivo(pilot)
+        await flow.to_plivo(pilot)
         assert value(app, "#auth-id") == DEMO_AUTH_ID
         assert "Could not read a saved token" in hint(app, "#auth-token-source")
         await type_into(pilot, "#auth-token", DEMO_AUTH_TOKEN)

@@ -6,15 +6,12 @@ makes (the tests' client tries twice, without waiting), so the failure reaches t
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from textual.pilot import Pilot
 from textual.widgets import Button, Input, Static
 
+from tests.tui import flow
 from tests.tui.conftest import AppFactory, screen_text, settle, type_into
 from wizard.sandbox import (
-    DEMO_API_KEY,
     DEMO_AUTH_ID,
     DEMO_AUTH_TOKEN,
     DEMO_PLIVO_ACCOUNT_NAME,
@@ -35,13 +32,6 @@ def account_requests(sandbox: Sandbox) -> int:
     return sum(1 for r in sandbox.requests if r.path.startswith(ACCOUNT))
 
 
-async def to_plivo_step(pilot: Pilot[Any]) -> None:
-    await type_into(pilot, "#api-key", DEMO_API_KEY)
-    await pilot.press("enter")
-    await settle(pilot)
-    assert pilot.app.step_index == STEP_IDS.index("plivo")  # type: ignore[attr-defined]
-
-
 @pytest.mark.parametrize(
     ("fault", "words"),
     [
@@ -55,7 +45,7 @@ async def test_a_plivo_failure_says_one_sentence_keeps_input_and_retry_works(
 ) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await to_plivo_step(pilot)
+        await flow.to_plivo(pilot)
         sandbox.inject(fault)
         await type_into(pilot, "#auth-id", DEMO_AUTH_ID)
         await type_into(pilot, "#auth-token", DEMO_AUTH_TOKEN)

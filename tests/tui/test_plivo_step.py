@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from textual.pilot import Pilot
 from textual.widgets import Button, Checkbox, Input, Switch
 
+from tests.tui import flow
 from tests.tui.conftest import AppFactory, screen_text, settle, type_into
 from wizard.sandbox import (
     DEMO_API_KEY,
@@ -28,19 +26,12 @@ def verify_status(app: WizardApp) -> str:
     return str(app.query_one("#verify-status", FieldMessage).render())
 
 
-async def to_plivo_step(pilot: Pilot[Any]) -> None:
-    await type_into(pilot, "#api-key", DEMO_API_KEY)
-    await pilot.press("enter")
-    await settle(pilot)
-    assert pilot.app.step_index == 1  # type: ignore[attr-defined]
-
-
 async def test_rules_on_every_keystroke_then_verified(
     make_app: AppFactory, sandbox: Sandbox
 ) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await to_plivo_step(pilot)
+        await flow.to_plivo(pilot)
         await type_into(pilot, "#auth-id", "XY", keys=True)
         assert "starts with MA or SA" in str(app.query_one("#auth-id-message").render())
         await type_into(pilot, "#auth-id", DEMO_AUTH_ID)
@@ -66,7 +57,7 @@ async def test_rules_on_every_keystroke_then_verified(
 async def test_wrong_token_is_refused_by_plivo(make_app: AppFactory) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await to_plivo_step(pilot)
+        await flow.to_plivo(pilot)
         await type_into(pilot, "#auth-id", DEMO_AUTH_ID)
         await type_into(pilot, "#auth-token", WRONG_TOKEN)
         assert verify_status(app).startswith("✗")
@@ -84,7 +75,7 @@ async def test_wrong_token_is_refused_by_plivo(make_app: AppFactory) -> None:
 async def test_plivo_unreachable_then_retry(make_app: AppFactory, sandbox: Sandbox) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await to_plivo_step(pilot)
+        await flow.to_plivo(pilot)
         sandbox.inject(Fault(status=503, path_prefix="/v1/", times=10))
         await type_into(pilot, "#auth-id", DEMO_AUTH_ID)
         await type_into(pilot, "#auth-token", DEMO_AUTH_TOKEN)
@@ -105,7 +96,7 @@ async def test_existing_config_offers_to_keep_token(make_app: AppFactory, sandbo
     }
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await to_plivo_step(pilot)
+        await flow.to_plivo(pilot)
         text = str(app.query_one("#current-config").render())
         assert f"Auth ID {DEMO_AUTH_ID}" in text
         assert f"token starting {DEMO_AUTH_TOKEN[:TOKEN_PREFIX_LENGTH]}" in text
@@ -140,7 +131,7 @@ async def test_reading_current_config_fails(make_app: AppFactory, sandbox: Sandb
 async def test_reveal_shows_token_briefly(make_app: AppFactory) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await to_plivo_step(pilot)
+        await flow.to_plivo(pilot)
         await type_into(pilot, "#auth-token", "x")
         field = app.query_one("#auth-token", Input)
         assert field.password
@@ -155,7 +146,7 @@ async def test_no_error_before_typing_and_an_odd_token_says_f5(
 ) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await to_plivo_step(pilot)
+        await flow.to_plivo(pilot)
         assert "✗" not in str(app.query_one("#auth-id-message", FieldMessage).render())
         await type_into(pilot, "#auth-id", DEMO_AUTH_ID)
         await type_into(pilot, "#auth-token", DEMO_AUTH_TOKEN[:39])  # a warning, not an error
@@ -168,7 +159,7 @@ async def test_no_error_before_typing_and_an_odd_token_says_f5(
 async def test_focus_stays_in_the_step_after_retry(make_app: AppFactory, sandbox: Sandbox) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await to_plivo_step(pilot)
+        await flow.to_plivo(pilot)
         sandbox.inject(Fault(status=503, path_prefix="/v1/Account", times=2))
         await type_into(pilot, "#auth-id", DEMO_AUTH_ID)
         await type_into(pilot, "#auth-token", DEMO_AUTH_TOKEN)

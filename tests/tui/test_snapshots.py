@@ -25,13 +25,7 @@ def demo_app(sandbox: Sandbox) -> WizardApp:
 
 
 async def to_review(pilot: Pilot[Any]) -> None:
-    await settle(pilot)
-    await pilot.press("ctrl+n")
-    await settle(pilot)
-    await pilot.press("ctrl+n")
-    await settle(pilot)
-    await flow.pick_agents(pilot, None)
-    await flow.map_fields(pilot, {"From": "user.phone_number"})
+    await flow.drive_to(pilot, "review", mapping={"From": "user.phone_number"})
 
 
 def snap(

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import stat
 import sys
 import tomllib
 from dataclasses import dataclass, field
@@ -23,7 +25,7 @@ from wizard.commands.output import indented_json, table
 from wizard.commands.session import NetSession
 from wizard.core.credentials import ResolvedSecret, SecretSource
 from wizard.core.environment import ENV_AUTH_ID, ENV_PLIVO_TOKEN
-from wizard.core.errors import EXIT_INTERRUPTED, CredentialStoreError, UsageError
+from wizard.core.errors import CredentialStoreError, UsageError, interrupted_exit_code
 from wizard.core.mapping import MappingRow, analyse_mapping
 from wizard.core.models import (
     ANSWER_URL_TEMPLATE,
@@ -71,6 +73,8 @@ _FILE_KEYS = {
     "clear_map": "clear_map",
 }
 _IGNORED_FILE_KEYS = {"authTokenPrefix"}  # read-only on the service; harmless in a saved config
+MAX_FILE_BYTES = 1_000_000  # a config with 100 agents and a long mapping is a few KB
+MAX_FILE_DEPTH = 8  # the deepest real field is authTokenPrefix.prefix
 
 
 @dataclass
@@ -168,9 +172,9 @@ def _run(rt: Runtime, net: NetSession, wanted: ApplyInput, api_key: SecretStr) -
         print_config(rt, saved, sent)
         action = "created" if plan.method == "POST" else "updated"
         return _finish(rt, base, action, saved, wanted, auth_id, draft, sent)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         rt.out.error_line("Interrupted: Ultravox saved the config; the token was not stored.")
-        return EXIT_INTERRUPTED
+        return interrupted_exit_code(exc)
 
 
 # -- local input ---------------------------------------------------------------------------
@@ -207,7 +211,7 @@ def gather_input(rt: Runtime) -> ApplyInput:
     file_rows = [MappingRow(k, v) for k, v in from_file.get("map", {}).items()]
     flag_rows = [_parse_map(text) for text in args.maps or []]
     for rows in (file_rows, flag_rows):
-        report = analyse_mapping(rows)
+        report = analyse_mapping(rows, blank_rows_allowed=False)
         if report.errors:
             raise UsageError("Context mapping: " + " ".join(f.message for f in report.errors))
     wanted.mapping = {r.request_field: r.context_path for r in file_rows + flag_rows}
@@ -225,21 +229,26 @@ def gather_input(rt: Runtime) -> ApplyInput:
 
 def read_file(path: Path) -> dict[str, Any]:
     """Fields from a .toml or .json file, under our names; refuses any token in it."""
+    raw = _read_small_regular_file(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".toml", ".json"):
+        raise UsageError(f"{path}: use a .toml or .json file.")
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"Cannot read {path}: {exc.strerror or type(exc).__name__}.") from None
-    try:
-        if path.suffix.lower() == ".toml":
+        if suffix == ".toml":
             data: Any = tomllib.loads(raw.decode("utf-8"))
-        elif path.suffix.lower() == ".json":
-            data = json.loads(raw.decode("utf-8"))
         else:
-            raise UsageError(f"{path}: use a .toml or .json file.")
+            data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         # Both parsers' messages give a position, never the file's text.
         reason = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
-        raise UsageError(f"{path} is not valid {path.suffix[1:].upper()}: {reason}.") from None
+        raise UsageError(f"{path} is not valid {suffix[1:].upper()}: {reason}.") from None
+    except RecursionError:
+        data = None  # nested beyond the parser's reach: the same answer as too deep below
+    if data is None or _depth(data) > MAX_FILE_DEPTH:
+        raise UsageError(
+            f"{path} is nested too deeply (more than {MAX_FILE_DEPTH} levels);"
+            " it holds only flat fields, a list of agents and one table of mappings."
+        )
     if not isinstance(data, dict):
         raise UsageError(f"{path}: expected an object of fields at the top level.")
 
@@ -258,6 +267,57 @@ def read_file(path: Path) -> dict[str, Any]:
             raise UsageError(f"{path}: unknown field {key!r} (known: {known}).")
         out[name] = _check_type(path, key, name, value)
     return out
+
+
+def _read_small_regular_file(path: Path) -> bytes:
+    """The bytes of `path` if it is a regular file of at most MAX_FILE_BYTES.
+
+    Checked on the open descriptor before reading, so /dev/zero, a FIFO (opened non-blocking)
+    or a directory is refused at once instead of hanging or filling memory.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise UsageError(f"Cannot read {path}: {exc.strerror or type(exc).__name__}.") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise UsageError(f"{path} is not a regular file; --file takes a .toml or .json file.")
+        if info.st_size > MAX_FILE_BYTES:
+            raise UsageError(
+                f"{path} is {info.st_size:,} bytes; a config file is at most"
+                f" {MAX_FILE_BYTES:,} bytes."
+            )
+    except BaseException:
+        os.close(fd)
+        raise
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            raise UsageError(f"Cannot read {path}: {exc.strerror or type(exc).__name__}.") from None
+    if len(raw) > MAX_FILE_BYTES:  # it grew while we looked
+        raise UsageError(f"{path} is over {MAX_FILE_BYTES:,} bytes; a config file is not.")
+    return raw
+
+
+def _depth(data: Any) -> int:
+    """How deeply lists and tables nest in `data` (a scalar is 0); iterative, never recursive."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            children: Any = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        deepest = max(deepest, depth + 1)
+        if deepest > MAX_FILE_DEPTH:
+            return deepest
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def _check_type(path: Path, key: str, name: str, value: Any) -> Any:

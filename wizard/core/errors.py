@@ -10,6 +10,16 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_AUTH = 3
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143  # 128 + SIGTERM, as a shell reports a process killed by it
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM during a command: handled like Ctrl+C (same sentence), exit 143."""
+
+
+def interrupted_exit_code(exc: KeyboardInterrupt) -> int:
+    """130 for Ctrl+C, 143 for SIGTERM."""
+    return EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
 
 
 class WizardError(Exception):

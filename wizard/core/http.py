@@ -49,6 +49,7 @@ Sleep = Callable[[float], Awaitable[None]]
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 RETRYABLE_STATUSES: Final = frozenset({502, 503, 504})
+_SENT_SECRETS: Final = "wizard.sent_secrets"  # response extension: what the request carried
 
 __all__ = [
     "DEFAULT_PLIVO_API_BASE",
@@ -83,6 +84,11 @@ class HttpSettings:
     backoff_base: float = 0.5
     backoff_max: float = 8.0
     retry_after_cap: float = 30.0
+    # One exchange, connecting to the last byte: a server that trickles a byte every few
+    # seconds never trips the read timeout, so this is what bounds it.
+    total_timeout: float = 25.0
+    # The largest answer read; these endpoints answer a few KB (a page of 100 agents ~50 KB).
+    max_body_bytes: int = 4_000_000
 
     def timeout(self) -> httpx.Timeout:
         return httpx.Timeout(
@@ -221,6 +227,7 @@ class ApiSession:
         """
         method = method.upper()
         accepted = set(accept)
+        secrets = tuple(secrets)  # read twice below: an iterator would be empty the second time
         scrub_list = (*self._secrets, *secrets, *secret_values(json))
         attempts = max(1, self.settings.max_attempts)
         client = self._http()
@@ -228,13 +235,21 @@ class ApiSession:
             last = attempt == attempts
             started = time.perf_counter()
             try:
-                response = await client.request(
-                    method,
-                    url,
-                    json=json,
-                    params=params,
-                    auth=auth if auth is not None else httpx.USE_CLIENT_DEFAULT,
-                )
+                async with asyncio.timeout(self.settings.total_timeout):
+                    response = await self._exchange(
+                        client, method, url, json, params, auth, secrets
+                    )
+            except TimeoutError:
+                # Never retried: a server this slow will be as slow again.
+                logger.debug("%s %s -> deadline (%d ms)", method, httpx.URL(url).path, _ms(started))
+                raise self.wording.deadline_error(
+                    self.settings.total_timeout, may_have_applied=method not in IDEMPOTENT_METHODS
+                ) from None
+            except _BodyTooLarge:
+                logger.debug("%s %s -> body over the cap", method, httpx.URL(url).path)
+                raise self.wording.too_large(
+                    self.settings.max_body_bytes, may_have_applied=method not in IDEMPOTENT_METHODS
+                ) from None
             except httpx.TransportError as exc:
                 path = httpx.URL(url).path
                 logger.debug("%s %s -> %s (%d ms)", method, path, type(exc).__name__, _ms(started))
@@ -272,6 +287,49 @@ class ApiSession:
             raise self.status_error(method, response, scrub_list)
         raise AssertionError("unreachable")  # pragma: no cover
 
+    async def _exchange(
+        self,
+        client: httpx.AsyncClient,
+        method: str,
+        url: str | httpx.URL,
+        json: Any,
+        params: Mapping[str, str | int] | None,
+        auth: httpx.Auth | tuple[str, str] | None,
+        secrets: tuple[str, ...],
+    ) -> httpx.Response:
+        """One request whose body is read as a stream and given up past `max_body_bytes`."""
+        request = client.build_request(method, url, json=json, params=params)
+        response = await client.send(
+            request, auth=auth if auth is not None else httpx.USE_CLIENT_DEFAULT, stream=True
+        )
+        try:
+            cap = self.settings.max_body_bytes
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > cap:
+                raise _BodyTooLarge
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > cap:
+                    raise _BodyTooLarge
+                chunks.append(chunk)
+        finally:
+            await response.aclose()
+        # The body is decoded already: keep every header but those describing the encoding.
+        headers = [
+            (name, value)
+            for name, value in response.headers.multi_items()
+            if name.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+        ]
+        return httpx.Response(
+            response.status_code,
+            headers=headers,
+            content=b"".join(chunks),
+            request=response.request,
+            extensions={_SENT_SECRETS: (*secret_values(json), *secrets)},
+        )
+
     @staticmethod
     def _retry_status(method: str, status: int) -> bool:
         # 429 means "not processed", so any method may try again; 5xx only when harmless.
@@ -301,17 +359,31 @@ class ApiSession:
         except ValueError:
             raise self.malformed(response) from None
 
-    def decode(self, response: httpx.Response, model: type[ModelT]) -> ModelT:
-        """The body validated as `model`; a wrong shape is a MalformedResponseError."""
+    def decode(
+        self, response: httpx.Response, model: type[ModelT], secrets: Iterable[str] = ()
+    ) -> ModelT:
+        """The body validated as `model`; a wrong shape is a MalformedResponseError.
+
+        Its strings are cleaned for display, with any run of the session's secrets, of
+        `secrets` and of the request's secret fields masked (see `wizard.core.models`).
+        """
         data = self.json(response)
         try:
-            return model.model_validate(data)
+            return model.model_validate(
+                data, context={"secrets": self.secrets_for(response, secrets)}
+            )
         except ValidationError:
             # pydantic's text quotes the input: never let it out.
             raise self.malformed(response, shape=True) from None
 
     def malformed(self, response: httpx.Response, *, shape: bool = False) -> ServiceError:
         return self.wording.malformed(response, shape=shape)
+
+    def secrets_for(self, response: httpx.Response, extra: Iterable[str] = ()) -> tuple[str, ...]:
+        """Every secret the answer to this request must not show: the session's, those the
+        request carried (its authToken, say) and `extra`."""
+        sent = response.extensions.get(_SENT_SECRETS, ())
+        return (*self._secrets, *sent, *extra)
 
 
 class ApiClient:
@@ -350,9 +422,16 @@ def _nothing_was_sent(exc: httpx.TransportError) -> bool:
     return isinstance(exc, httpx.ConnectError) and not is_tls_failure(exc)
 
 
+class _BodyTooLarge(Exception):
+    """The answer was longer than `HttpSettings.max_body_bytes`."""
+
+
+# A read timeout is not here: a server that did not answer in time will not do better on a
+# second try, and four tries would take a minute.
 _TRANSIENT_ERRORS: Final = (
     httpx.ConnectError,
-    httpx.TimeoutException,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
     httpx.RemoteProtocolError,
     httpx.ReadError,
     httpx.WriteError,

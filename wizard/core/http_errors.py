@@ -26,11 +26,12 @@ from wizard.core.errors import (
     ServiceError,
     UsageError,
 )
+from wizard.core.text import REDACTED as REDACTED
+from wizard.core.text import clean_text, mask_secrets
 
 # Methods whose repetition cannot change anything on the service.
 IDEMPOTENT_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
 MAX_MESSAGE_CHARS: Final = 200
-REDACTED: Final = "••••"
 STATUS_HINT: Final = (
     "The change may or may not have been applied; check the current state with"
     " `ultravox-plivo status` before retrying."
@@ -51,7 +52,8 @@ class ServiceProfile:
 
 
 def truncate(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
-    text = " ".join(text.split())
+    """One line of at most `limit` characters, with no control characters left in it."""
+    text = " ".join(clean_text(text, limit=max(limit * 4, 1000)).split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
@@ -71,11 +73,9 @@ def secret_values(body: Any) -> list[str]:
 
 
 def scrub(text: str, secrets: Iterable[str]) -> str:
-    """Replace every (non-trivial) secret occurring in text; a service may echo input back."""
-    for secret in secrets:
-        if len(secret) >= 4:
-            text = text.replace(secret, REDACTED)
-    return text
+    """Mask every (non-trivial) secret in text, and any run of 8+ of its characters: a
+    service may echo input back, whole or in part."""
+    return mask_secrets(text, secrets)
 
 
 def check_credential(value: str, what: str) -> None:
@@ -109,7 +109,7 @@ def parse_field_errors(body: Any) -> dict[str, list[str]]:
     def add(field: str, message: Any) -> None:
         text = truncate(str(message))
         if text:
-            errors.setdefault(field, []).append(text)
+            errors.setdefault(truncate(field, 80), []).append(text)
 
     def walk(field: str, value: Any) -> None:
         if isinstance(value, Mapping):
@@ -137,8 +137,13 @@ def parse_field_errors(body: Any) -> dict[str, list[str]]:
 
 
 def describe_content(response: httpx.Response) -> str:
-    content_type = response.headers.get("content-type", "").split(";")[0].strip()
+    content_type = _content_type(response)
     return f"HTTP {response.status_code} {content_type or 'without a content type'}"
+
+
+def _content_type(response: httpx.Response) -> str:
+    """The response's media type, as the server wrote it but safe to print."""
+    return clean_text(response.headers.get("content-type", "").split(";")[0].strip(), 60)
 
 
 # -- the cause of a transport failure ----------------------------------------------------------
@@ -195,35 +200,36 @@ class ProxyInUse:
     scheme: str
 
 
-def proxy_for(url: httpx.URL, environ: Mapping[str, str] | None = None) -> ProxyInUse | None:
-    """The proxy httpx takes from the environment for `url`, or None (unset or NO_PROXY).
+def proxy_for(url: httpx.URL) -> ProxyInUse | None:
+    """The proxy httpx will use for `url` when it takes proxies from the environment, or None.
 
-    Never returns the proxy URL itself: it may hold a user name and password.
+    Derived with httpx's own functions (the environment and system proxies it reads through
+    `urllib.request.getproxies()`, NO_PROXY as it turns them into mount patterns, the pattern
+    order it matches in), so the message cannot drift from what the client does; a test
+    compares the two. Never returns the proxy URL itself: it may hold a user name and password.
     """
-    env = os.environ if environ is None else environ
-    scheme = url.scheme
-    for name in (f"{scheme}_proxy", "all_proxy"):
-        for variable in (name, name.upper()):
-            value = env.get(variable, "").strip()
-            if value:
-                if _bypassed(url.host, env):
-                    return None
-                return ProxyInUse(_host_port(value), variable, _proxy_scheme(value))
+    from httpx._utils import URLPattern, get_environment_proxies
+
+    patterns = [(URLPattern(key), value) for key, value in get_environment_proxies().items()]
+    mounts = sorted(patterns, key=lambda item: item[0])
+    for pattern, value in mounts:
+        if pattern.matches(url):
+            if value is None:
+                return None
+            return ProxyInUse(
+                _host_port(value), _variable_for(url.scheme, value), _proxy_scheme(value)
+            )
     return None
 
 
-def _bypassed(host: str, env: Mapping[str, str]) -> bool:
-    """NO_PROXY as httpx reads it: "*", a host, or a domain (with or without a leading dot)."""
-    no_proxy = env.get("no_proxy") or env.get("NO_PROXY") or ""
-    host = host.lower().strip("[]")
-    for entry in no_proxy.split(","):
-        entry = entry.strip().lower()
-        if "://" in entry:
-            entry = entry.split("://", 1)[1]
-        entry = entry.split(":", 1)[0].strip("[]").lstrip(".")
-        if entry == "*" or (entry and (host == entry or host.endswith("." + entry))):
-            return True
-    return False
+def _variable_for(scheme: str, value: str) -> str:
+    """Which environment variable holds the proxy `value`, for the message."""
+    for name in (f"{scheme}_proxy", "all_proxy"):
+        for variable in (name, name.upper()):
+            found = os.environ.get(variable, "").strip()
+            if found and (found == value or f"http://{found}" == value):
+                return variable
+    return "the system proxy settings"
 
 
 def _host_port(value: str) -> str:
@@ -355,6 +361,27 @@ class ErrorWording:
             hint=STATUS_HINT if may_have_applied else "Check your network and try again.",
         )
 
+    def deadline_error(self, seconds: float, *, may_have_applied: bool) -> NetworkError:
+        """A request that was still not answered in full after `seconds` (a trickle)."""
+        via = f" (through the proxy {self.proxy.where})" if self.proxy else ""
+        return NetworkError(
+            f"{self.profile.name} at {self.host}{via} did not finish answering within"
+            f" {seconds:g} s; gave up.",
+            kind="timeout",
+            hint=STATUS_HINT if may_have_applied else "Check your network and try again later.",
+        )
+
+    def too_large(self, limit: int, *, may_have_applied: bool) -> MalformedResponseError:
+        """An answer longer than any these endpoints give: stopped reading it."""
+        name = self.profile.name
+        return MalformedResponseError(
+            f"{name} sent an answer larger than {limit // 1_000_000} MB; stopped reading it.",
+            service=name,
+            hint=STATUS_HINT
+            if may_have_applied
+            else "Check the API base URL and HTTPS_PROXY; a proxy may be in the way.",
+        )
+
     def status_error(
         self,
         method: str,
@@ -375,7 +402,7 @@ class ErrorWording:
             )
         if status == 404:
             return NotFoundError(
-                f"{name} has nothing at {response.request.url.path} (404).",
+                f"{name} has nothing at {clean_text(response.request.url.path, 80)} (404).",
                 service=name,
                 status=404,
                 hint=f"Check the id, and that the API base URL points at {name}.",
@@ -415,7 +442,7 @@ class ErrorWording:
             hint = "Correct what it names and try again."
         else:
             # An HTML page or an empty body names nothing: do not pretend it did.
-            kind = response.headers.get("content-type", "").split(";")[0].strip()
+            kind = _content_type(response)
             message = f"{name} rejected the request ({status}) without saying why"
             message += f" (a {kind} answer)." if kind else "."
             hint = "Check the input and the API base URL; a proxy may be in the way."

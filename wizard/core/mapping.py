@@ -168,8 +168,14 @@ def _more(names: list[str]) -> str:
     return first if len(names) == 1 else f"{first} (and {len(names) - 1} more)"
 
 
-def analyse_mapping(rows: Sequence[MappingRow]) -> MappingReport:
-    """Every finding about `rows`, per row and across rows. Pure; never raises on any text."""
+def analyse_mapping(
+    rows: Sequence[MappingRow], *, blank_rows_allowed: bool = True
+) -> MappingReport:
+    """Every finding about `rows`, per row and across rows. Pure; never raises on any text.
+
+    A blank row is an empty editor line, skipped by default; in a mapping that is to be sent
+    (a draft, `--map`, a file) it would be the key "" and is an error: `blank_rows_allowed=False`.
+    """
     per_row: list[list[MappingFinding]] = [[] for _ in rows]
     fields: dict[str, list[int]] = {}  # valid request field -> rows mapping it
     targets: dict[str, list[int]] = {}  # valid context path -> rows filling it
@@ -181,6 +187,14 @@ def analyse_mapping(rows: Sequence[MappingRow]) -> MappingReport:
         request, context = row.request_field, row.context_path
         request_blank, context_blank = not request.strip(), not context.strip()
         if request_blank and context_blank:
+            if not blank_rows_allowed:
+                add(
+                    index,
+                    Severity.ERROR,
+                    "A mapping row is empty; give it a request field and a context path,"
+                    " or remove it.",
+                    "request",
+                )
             continue  # an empty editor row
         if request_blank:
             add(

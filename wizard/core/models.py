@@ -17,6 +17,7 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -32,6 +33,7 @@ from wizard.core.rules import check_auth_id as check_auth_id
 from wizard.core.rules import check_auth_token as check_auth_token
 from wizard.core.rules import errors as errors
 from wizard.core.rules import normalise_agent_id as normalise_agent_id
+from wizard.core.text import clean_text, mask_secrets
 
 ANSWER_URL_TEMPLATE = "https://app.ultravox.ai/api/agents/{agent_id}/telephony_xml"
 
@@ -78,7 +80,8 @@ class PlivoDraft(BaseModel):
     def _context_mapping(cls, value: dict[str, str]) -> dict[str, str]:
         from wizard.core.mapping import MappingRow, analyse_mapping
 
-        report = analyse_mapping([MappingRow(k, v) for k, v in value.items()])
+        rows = [MappingRow(k, v) for k, v in value.items()]
+        report = analyse_mapping(rows, blank_rows_allowed=False)
         if report.errors:
             raise ValueError(" ".join(f.message for f in report.errors))
         return value
@@ -110,8 +113,40 @@ def build_draft(**fields: Any) -> PlivoDraft:
 
 
 class _ApiModel(BaseModel):
-    # Tolerant of fields we do not know: the service may add some.
+    """What a service answered. Tolerant of fields we do not know: the service may add some.
+
+    Every string in it (keys too) is cleaned once, here where it enters: escape sequences and
+    control characters removed, cut to a printable length, and any run of a secret passed as
+    validation context (`{"secrets": [...]}`) masked. No face need clean it again.
+    """
+
     model_config = ConfigDict(populate_by_name=True, extra="ignore", frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _clean_server_text(cls, data: Any, info: ValidationInfo) -> Any:
+        context = info.context if isinstance(info.context, dict) else {}
+        return clean_server_data(data, tuple(context.get("secrets", ())))
+
+
+def clean_server_data(data: Any, secrets: tuple[str, ...] = (), *, mask: bool = True) -> Any:
+    """`data` (decoded JSON) with every string cleaned for display (see `_ApiModel`)."""
+    if isinstance(data, str):
+        text = clean_text(data)
+        return mask_secrets(text, secrets) if mask and secrets else text
+    if isinstance(data, dict):
+        return {
+            clean_server_data(key, secrets): clean_server_data(
+                # The token prefix is an echo of the token by design, safe to show.
+                value,
+                secrets,
+                mask=mask and key != "authTokenPrefix",
+            )
+            for key, value in data.items()
+        }
+    if isinstance(data, list | tuple):
+        return [clean_server_data(item, secrets, mask=mask) for item in data]
+    return data
 
 
 class PlivoConfig(_ApiModel):

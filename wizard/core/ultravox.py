@@ -9,7 +9,7 @@ from urllib.parse import quote
 import httpx
 from pydantic import SecretStr, TypeAdapter, ValidationError
 
-from wizard.core.errors import NotFoundError, UsageError
+from wizard.core.errors import MalformedResponseError, NotFoundError, UsageError
 from wizard.core.http import (
     DEFAULT_ULTRAVOX_API_BASE,
     ApiClient,
@@ -34,6 +34,7 @@ PLIVO_CONFIG_PATH = "/api/telephony_configs/plivo"
 AGENTS_PATH = "/api/agents"
 
 _AGENT_LIST = TypeAdapter(list[Agent])
+MAX_AGENT_PAGES = 500  # 50,000 agents at 100 a page
 
 
 class UltravoxClient(ApiClient):
@@ -73,25 +74,43 @@ class UltravoxClient(ApiClient):
         return self._session.decode(response, Account)
 
     async def iter_agent_pages(
-        self, search: str | None = None, page_size: int = 100
+        self, search: str | None = None, page_size: int = 100, max_pages: int = MAX_AGENT_PAGES
     ) -> AsyncIterator[AgentPage]:
-        """The account's agents page by page, following each page's `next` URL."""
+        """The account's agents page by page, following each page's `next` URL.
+
+        A server that keeps sending new cursors is stopped after `max_pages` pages, or once
+        it has sent a page more than the `total` it announced: MalformedResponseError.
+        """
         first: dict[str, str | int] = {"pageSize": page_size}
         if search:
             first["search"] = search
         params: dict[str, str | int] | None = first
         url: httpx.URL | str = AGENTS_PATH
         seen: set[str] = set()
-        while True:
+        received = 0
+        for count in range(1, max_pages + 1):
             response = await self._session.request("GET", url, params=params)
             page = self._agent_page(response)
             yield page
+            received += len(page.agents)
             if page.next_url is None:
                 return
             if page.next_url in seen:
                 raise self._session.malformed(response, shape=True)  # a loop, not a list
+            if page.total is not None and received > page.total + page_size:
+                raise self._endless(f"more than the {page.total} it said it has")
+            if count == max_pages:
+                raise self._endless(f"{max_pages} pages")
             seen.add(page.next_url)
             url, params = self._next_request(page.next_url)
+
+    @staticmethod
+    def _endless(what: str) -> MalformedResponseError:
+        return MalformedResponseError(
+            f"Ultravox kept sending more pages of agents ({what}); stopped there.",
+            service="Ultravox",
+            hint="Search for the agent by name, or paste its id.",
+        )
 
     def _next_request(self, next_url: str) -> tuple[httpx.URL | str, dict[str, str | int] | None]:
         target = httpx.URL(next_url)
@@ -105,7 +124,10 @@ class UltravoxClient(ApiClient):
         if not isinstance(data, dict):
             raise self._session.malformed(response, shape=True)
         try:
-            agents = _AGENT_LIST.validate_python(data.get("results") or [])
+            agents = _AGENT_LIST.validate_python(
+                data.get("results") or [],
+                context={"secrets": self._session.secrets_for(response)},
+            )
         except ValidationError:
             raise self._session.malformed(response, shape=True) from None
         next_url = data.get("next")

@@ -151,11 +151,26 @@ class RunContext:
 def api_bases(
     api_base: str | None, plivo_api_base: str | None, environ: Mapping[str, str]
 ) -> tuple[str, str]:
-    """The two API bases: the option, else the environment, else the public service."""
-    return (
-        api_base or environ.get(ENV_API_BASE) or DEFAULT_ULTRAVOX_API_BASE,
-        plivo_api_base or environ.get(ENV_PLIVO_API_BASE) or DEFAULT_PLIVO_API_BASE,
-    )
+    """The two API bases: the option, else the environment, else the public service; checked,
+    UsageError naming the option or variable when one is not an http(s) URL with a host."""
+    from wizard.core.rules import check_api_base
+
+    found = []
+    for option, value, variable, default in (
+        ("--api-base", api_base, ENV_API_BASE, DEFAULT_ULTRAVOX_API_BASE),
+        ("--plivo-api-base", plivo_api_base, ENV_PLIVO_API_BASE, DEFAULT_PLIVO_API_BASE),
+    ):
+        if value:
+            what = option
+        elif environ.get(variable):
+            what, value = variable, environ[variable]
+        else:
+            what, value = "default", default
+        problem = check_api_base(value, what)
+        if problem is not None:
+            raise UsageError(problem, hint=f"Fix {what}, or leave it out to use {default}.")
+        found.append(value)
+    return found[0], found[1]
 
 
 def demo_store() -> CredentialStore:

@@ -9,14 +9,11 @@ import re
 import secrets
 import time
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qsl
 
 from wizard.sandbox.seed import plivo_account
-from wizard.sandbox.wire import Reply, Request, json_reply
-
-if TYPE_CHECKING:
-    from wizard.sandbox.state import SandboxState
+from wizard.sandbox.wire import Reply, Request, ServiceData, json_reply
 
 MAX_LIMIT = 20
 RATE_LIMIT = (300, 5.0)
@@ -40,7 +37,7 @@ def _error(status: int, message: str) -> Reply:
     return _answer(status, {"error": message})
 
 
-def handle(state: SandboxState, req: Request) -> Reply:
+def handle(state: ServiceData, req: Request) -> Reply:
     """Route a /v1/ request; every path needs HTTP Basic with the path's Auth ID."""
     path = req.path if req.path.endswith("/") else req.path + "/"
     match = _ACCOUNT_PATH.fullmatch(path)
@@ -81,7 +78,7 @@ def handle(state: SandboxState, req: Request) -> Reply:
     return _error(404 if req.method == "GET" else 405, "not found")
 
 
-def _authorised(state: SandboxState, req: Request, auth_id: str) -> bool:
+def _authorised(state: ServiceData, req: Request, auth_id: str) -> bool:
     scheme, _, encoded = (req.header("authorization") or "").partition(" ")
     if scheme.lower() != "basic":
         return False
@@ -93,7 +90,7 @@ def _authorised(state: SandboxState, req: Request, auth_id: str) -> bool:
     return bool(sep and user == auth_id and expected and secrets.compare_digest(token, expected))
 
 
-def _rate_limited(state: SandboxState, auth_id: str) -> bool:
+def _rate_limited(state: ServiceData, auth_id: str) -> bool:
     """Count this request against the account's sliding window (Application/, Number/)."""
     count, window = state.plivo_rate_limit
     now = time.monotonic()
@@ -155,7 +152,7 @@ def _create_app(req: Request, auth_id: str, apps: list[dict[str, Any]]) -> Reply
     return _answer(201, {"app_id": app_id, "message": "created"})
 
 
-def _number(state: SandboxState, req: Request, auth_id: str, number: str) -> Reply:
+def _number(state: ServiceData, req: Request, auth_id: str, number: str) -> Reply:
     """GET or POST Number/{number}/; a POST must name an existing app_id (Plivo would
     otherwise attach the account's default application: the sandbox refuses instead)."""
     found = [n for n in state.plivo_numbers.get(auth_id, []) if n.get("number") == number]

@@ -18,6 +18,16 @@ from wizard.sandbox.state import SandboxState
 from wizard.sandbox.wire import Reply, Request, detail
 
 _NO_BODY = (204, 304)
+MAX_REQUEST_BODY = 1_000_000  # the largest real body (a config with 100 agents) is ~5 KB
+# DNS rebinding: a web page's own name resolving to 127.0.0.1 still sends its name as Host.
+_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "localhost.localdomain"})
+
+
+class _BadRequest(Exception):
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
 
 
 class Sandbox(SandboxState):
@@ -25,7 +35,8 @@ class Sandbox(SandboxState):
 
     `with Sandbox(agent_count=100) as sandbox: ...` or `sandbox = Sandbox().start()`.
     `latency` (seconds) is added to every answer; `log`, when given, gets one line per
-    request ("GET /api/agents -> 200"), never a header or body.
+    request ("GET /api/agents -> 200"), never a header or body. A connection that sends
+    nothing for `idle_timeout` seconds is closed. Only loopback names are accepted as Host.
     """
 
     def __init__(
@@ -36,9 +47,11 @@ class Sandbox(SandboxState):
         port: int = 0,
         latency: float = 0.0,
         log: Callable[[str], None] | None = None,
+        idle_timeout: float = 30.0,
     ) -> None:
         super().__init__(agent_count=agent_count)
         self.host = host
+        self.idle_timeout = idle_timeout
         self.latency = latency
         self.log = log
         self._requested_port = port
@@ -170,6 +183,8 @@ def _parse_body(request: Request) -> tuple[Any | None, dict[str, str] | None]:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # The default backlog of 5 dropped most of a burst of a few hundred connections.
+    request_queue_size = 1024
 
     def __init__(
         self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], sandbox: Sandbox
@@ -226,11 +241,21 @@ class _Handler(BaseHTTPRequestHandler):
     def do_DELETE(self) -> None:
         self._serve()
 
+    def setup(self) -> None:
+        super().setup()
+        # A client that connects and sends nothing must not hold a thread forever.
+        self.connection.settimeout(self.server.sandbox.idle_timeout)
+
     def _serve(self) -> None:
-        body = self._read_body()
+        sandbox = self.server.sandbox
+        try:
+            self._check_host()
+            body = self._read_body()
+        except _BadRequest as bad:
+            self._refuse(bad)
+            return
         split = urlsplit(self.path)
         headers = {k.lower(): v for k, v in self.headers.items()}
-        sandbox = self.server.sandbox
         request = Request(
             method=self.command,
             path=split.path,
@@ -255,20 +280,66 @@ class _Handler(BaseHTTPRequestHandler):
         if reply.status not in _NO_BODY:
             self.wfile.write(reply.body)
 
+    def _check_host(self) -> None:
+        host = self.headers.get("Host")
+        if host is None:
+            raise _BadRequest(400, "no Host header")
+        name = urlsplit(f"//{host.strip()}").hostname or ""
+        if name not in _LOOPBACK_HOSTS and name != self.server.sandbox.host:
+            raise _BadRequest(421, "Host is not a loopback name")
+
     def _read_body(self) -> bytes:
-        """The whole request body, sized or chunked, so keep-alive framing stays intact."""
+        """The whole request body, sized or chunked, so keep-alive framing stays intact;
+        bounded: _BadRequest (400 malformed, 413 too large) instead of reading without end."""
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
             chunks: list[bytes] = []
+            total = 0
             while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                line = self.rfile.readline(100)
+                try:
+                    size = int(line.split(b";")[0].strip() or b"0", 16)
+                except ValueError:
+                    raise _BadRequest(400, "malformed chunked body") from None
+                if size < 0:
+                    raise _BadRequest(400, "malformed chunked body")
                 if size == 0:
-                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                        pass  # trailers
-                    return b"".join(chunks)
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-        length = self.headers.get("Content-Length", "0")
-        return self.rfile.read(int(length)) if length.isdigit() and int(length) > 0 else b""
+                    for _ in range(100):
+                        if self.rfile.readline(1000) in (b"\r\n", b"\n", b""):
+                            return b"".join(chunks)  # after any trailers
+                    raise _BadRequest(400, "too many trailers")
+                total += size
+                if total > MAX_REQUEST_BODY:
+                    raise _BadRequest(413, "body too large")
+                chunk = self.rfile.read(size)
+                if len(chunk) < size:
+                    raise _BadRequest(400, "chunked body ended early")
+                chunks.append(chunk)
+                self.rfile.readline(100)
+        length = self.headers.get("Content-Length", "0").strip() or "0"
+        if not length.isdigit():
+            raise _BadRequest(400, "malformed Content-Length")
+        if int(length) > MAX_REQUEST_BODY:
+            raise _BadRequest(413, "body too large")
+        body = self.rfile.read(int(length)) if int(length) > 0 else b""
+        if len(body) < int(length):
+            raise _BadRequest(400, "body ended early")
+        return body
+
+    def _refuse(self, bad: _BadRequest) -> None:
+        """Answer a request we will not read further, close the connection, log one line."""
+        sandbox = self.server.sandbox
+        if sandbox.log is not None:
+            path = urlsplit(self.path).path
+            sandbox.log(f"{self.command} {path} -> {bad.status} ({bad.reason})")
+        reply = detail(bad.status)
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.send_response(bad.status)
+            self.send_header("Content-Type", reply.content_type)
+            self.send_header("Content-Length", str(len(reply.body)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(reply.body)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         """Silent: the sandbox's `log` callback reports requests, without headers."""

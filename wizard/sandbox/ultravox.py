@@ -1,4 +1,4 @@
-"""The Ultravox endpoints of the sandbox (NOTES.md's table), over SandboxState."""
+"""The Ultravox endpoints of the sandbox (NOTES.md's table), over the sandbox's ServiceData."""
 
 from __future__ import annotations
 
@@ -7,15 +7,12 @@ import binascii
 import json
 import re
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlencode
 
 from wizard.sandbox.config_rules import DEFAULTS, check_merged, public_view, validate_fields
 from wizard.sandbox.seed import demo_account
-from wizard.sandbox.wire import Reply, Request, detail, field_errors, json_reply
-
-if TYPE_CHECKING:
-    from wizard.sandbox.state import SandboxState
+from wizard.sandbox.wire import Reply, Request, ServiceData, detail, field_errors, json_reply
 
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 500
@@ -24,7 +21,7 @@ _AGENT_PATH = re.compile(r"/api/agents/([^/]+)")
 CONFIG_PATH = "/api/telephony_configs/plivo"
 
 
-def handle(state: SandboxState, req: Request) -> Reply:
+def handle(state: ServiceData, req: Request) -> Reply:
     """Route an /api/ request: unknown path 404, then the API key, then the method."""
     path = req.path.rstrip("/")
     agent = _AGENT_PATH.fullmatch(path)
@@ -75,7 +72,7 @@ def _page_size(raw: str | None) -> int:
     return min(int(raw), MAX_PAGE_SIZE)
 
 
-def _list_agents(state: SandboxState, req: Request) -> Reply:
+def _list_agents(state: ServiceData, req: Request) -> Reply:
     agents = state.agents
     search = req.query.get("search", "").strip().casefold()
     if search:
@@ -115,7 +112,7 @@ def _page_url(req: Request, offset: int) -> str:
     return f"{req.base_url}/api/agents{suffix}"
 
 
-def _get_agent(state: SandboxState, raw_id: str) -> Reply:
+def _get_agent(state: ServiceData, raw_id: str) -> Reply:
     try:
         wanted = str(uuid.UUID(raw_id))
     except ValueError:
@@ -129,7 +126,7 @@ def _get_agent(state: SandboxState, raw_id: str) -> Reply:
 # --- Plivo config ---------------------------------------------------------------------------
 
 
-def _config(state: SandboxState, req: Request) -> Reply:
+def _config(state: ServiceData, req: Request) -> Reply:
     if req.method == "GET":
         if state.plivo_config is None:
             return detail(404, "Not found.")

@@ -9,7 +9,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Protocol
 
 REDACTED = "<redacted>"
 # Header values that carry a credential; recorded as REDACTED, never as sent.
@@ -78,3 +78,18 @@ def field_errors(errors: Mapping[str, list[str]]) -> Reply:
 
 def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
     return {k: (REDACTED if k in SECRET_HEADERS else v) for k, v in headers.items()}
+
+
+class ServiceData(Protocol):
+    """What the fake endpoints read and change (SandboxState has it). A protocol here, at the
+    bottom layer, so the endpoint modules need not import the state that dispatches to them."""
+
+    agents: list[dict[str, Any]]
+    plivo_config: dict[str, Any] | None
+    api_keys: set[str]
+    plivo_accounts: dict[str, str]
+    plivo_account_names: dict[str, str]
+    plivo_apps: dict[str, list[dict[str, Any]]]
+    plivo_numbers: dict[str, list[dict[str, Any]]]
+    plivo_rate_limit: tuple[int, float]
+    plivo_hits: dict[str, list[float]]

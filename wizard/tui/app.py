@@ -85,7 +85,7 @@ class WizardApp(StepNavigation):
         yield Static(id="progress-compact")
         with ContentSwitcher(initial="connect", id="steps"):
             yield ConnectStep(self.session, id="connect")
-        yield Static(id="next-status")
+        yield Static(id="next-status", markup=False)  # may quote a service's error
         yield Footer()
 
     def on_mount(self) -> None:
@@ -197,6 +197,47 @@ class WizardApp(StepNavigation):
                 self.exit(done_code)
 
         self.push_screen(QuitConfirm(), answered)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An unexpected error ends the wizard with the terminal restored, one plain sentence
+        and the path of a log with secrets masked; never Textual's crash report, which shows
+        local variables (a key, a token). Overrides a Textual internal (textual pinned 8.x)."""
+        from rich.text import Text
+
+        from wizard.tui.debug_log import write_crash_log
+
+        self._return_code = 1
+        if self._exception is None:  # what run_test re-raises, as Textual's own handler does
+            self._exception = error
+            self._exception_event.set()
+        path = write_crash_log(error, self._secrets_in_play(), self.options.log_dir)
+        cause = type(getattr(error, "error", error)).__name__  # a WorkerFailed's own error
+        where = f" Details, with secrets removed: {path}" if path else ""
+        self._exit_renderables.append(
+            Text(
+                f"ultravox-plivo: the wizard stopped on an unexpected error ({cause}); check"
+                f" what Ultravox holds with `ultravox-plivo status`.{where}"
+            )
+        )
+        self._close_messages_no_wait()
+
+    def _secrets_in_play(self) -> list[str]:
+        """Every secret this run may hold, to mask in a crash log."""
+        import os
+
+        from textual.widgets import Input
+
+        found = [os.environ.get(name, "") for name in ("ULTRAVOX_API_KEY", "PLIVO_AUTH_TOKEN")]
+        session = self.session
+        for held in (session.api_key, session.stored_key, session.token, session.stored_token):
+            if held is not None:
+                found.append(held.value.get_secret_value())
+        with contextlib.suppress(Exception):  # a crashed app's DOM may be half gone
+            for screen in self.screen_stack:
+                for field in screen.query(Input):
+                    if field.password or field.id in ("api-key", "auth-token"):
+                        found.append(field.value)
+        return found
 
     def exit_code_for(self, result: Any) -> int:
         """The process exit code for what `run()` returned."""

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import logging
 import os
+import re
+import traceback
+from collections.abc import Iterable
 from pathlib import Path
 
 LOG_FILE = "wizard.log"
@@ -46,3 +49,29 @@ def stop_debug_log() -> None:
         logger.removeHandler(handler)
         handler.close()
     logger.setLevel(logging.NOTSET)
+
+
+CRASH_FILE = "crash.log"
+# Shapes of secrets, masked even when not known by value (a key typed in a field not read back).
+_SECRET_SHAPES = re.compile(r"\b[A-Za-z0-9]{8}\.[A-Za-z0-9]{32}\b|\b[A-Za-z0-9_-]{40}\b")
+
+
+def write_crash_log(
+    error: BaseException, secrets: Iterable[str], directory: Path | None = None
+) -> Path | None:
+    """Write `error`'s traceback, without local variables and with every secret masked, to
+    `<directory>/crash.log` (0600); returns its path, or None when it could not be written."""
+    from wizard.core.text import REDACTED, mask_secrets
+
+    text = "".join(traceback.format_exception(error))
+    text = _SECRET_SHAPES.sub(REDACTED, mask_secrets(text, [s for s in secrets if s]))
+    try:
+        directory = directory or default_log_dir()
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path = directory / CRASH_FILE
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError:
+        return None
+    return path

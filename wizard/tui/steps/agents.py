@@ -111,9 +111,9 @@ class AgentsStep(StepView):
         yield AgentPicker(id="agents-picker")
         yield Static(id="agents-status")
         with Horizontal(id="agents-error-row"):
-            yield Static(id="agents-error")
+            yield Static(id="agents-error", markup=False)  # service text: never markup
             yield Button("Retry (F5)", id="retry-agents", classes="retry")
-        yield Static(id="agents-note")
+        yield Static(id="agents-note", markup=False)
         with Horizontal(classes="agents-field"):
             yield Label("Add ids", classes="agents-field-label")
             yield AgentIdsInput(

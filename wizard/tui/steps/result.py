@@ -35,9 +35,9 @@ class ResultStep(StepView):
         self.urls: list[str] = []
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="result-headline", classes="intro")
+        yield Static("", id="result-headline", classes="intro", markup=False)  # server text
         yield Label("Token prefix Ultravox holds", classes="section")
-        yield Static("", id="token-prefix")
+        yield Static("", id="token-prefix", markup=False)
         yield FieldMessage("", id="prefix-check")
         yield Label("Answer URL for Plivo (c copies)", id="urls-label", classes="section")
         # Whole URLs, never broken mid-word: wider than the box, they scroll sideways.

@@ -11,6 +11,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.widgets import Button, Label, Static
 
 from wizard.core.errors import RejectedError, UsageError
@@ -107,7 +108,7 @@ class ReviewStep(StepView):
         changes.remove_children()
         plan = self.plan
         if plan is None:
-            method.update(f"✗ {self._plan_error}")
+            method.update(Content(f"✗ {self._plan_error}"))  # plain: may hold server text
             body.update("")
             return
         if plan.method == "POST":
@@ -166,8 +167,8 @@ class ReviewStep(StepView):
         return Horizontal(
             Label(mark, classes="cell mark"),
             Label(label, classes="cell field"),
-            Label(current, classes="cell current"),
-            Label(new, classes="cell new"),
+            Label(current, classes="cell current", markup=False),  # server text
+            Label(new, classes="cell new", markup=False),
             classes=f"change-row -{kind}",
         )
 

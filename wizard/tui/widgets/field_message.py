@@ -7,7 +7,6 @@ from collections.abc import Callable
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Static
 
-from wizard.core.errors import WizardError
 from wizard.core.rules import Finding
 
 Rule = Callable[[str], list[Finding]]
@@ -27,7 +26,20 @@ class RuleValidator(Validator):
 
 class FieldMessage(Static):
     """The line under a field: an error, a warning or a confirmation, each with a text label
-    so the meaning never depends on colour alone."""
+    so the meaning never depends on colour alone.
+
+    Plain text, never markup: it shows server text (an account name, a field error), and an
+    account called `[@click=app.quit]x` must not become an action nor `[/x]` a crash.
+    """
+
+    def __init__(
+        self,
+        content: str = "",
+        *,
+        id: str | None = None,  # noqa: A002 (Textual's name)
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(content, id=id, classes=classes, markup=False)
 
     def show_findings(self, findings: list[Finding]) -> None:
         errors = [f.message for f in findings if f.is_error]
@@ -45,11 +57,3 @@ class FieldMessage(Static):
             self.set_class(kind == name, f"-{name}")
         self.update(text)
         self.display = bool(text)  # no blank line where there is nothing to say
-
-
-def describe_error(exc: BaseException) -> str:
-    """One plain sentence for the user; never a traceback, never a secret."""
-    if isinstance(exc, WizardError):
-        return str(exc)
-    # Unknown errors might quote input (a token), so only their type is shown.
-    return f"Something unexpected went wrong ({type(exc).__name__}); run with --debug for details."

@@ -1,6 +1,6 @@
-"""What a review found in the commands: leaks through malformed keys, setup errors shown as
-"unexpected", interrupted or session-only storage, logout leaving secrets, keyring failures
-aborting status, one pool per run. Subprocesses where the process boundary matters."""
+"""The commands where things go wrong: malformed secrets never leak, TLS, proxy and refused
+connections said plainly, interruptions after a write, storage with no keyring or a locked one,
+logout cleaning every place, rate-limit waits shown, one pool per run."""
 
 from __future__ import annotations
 
