@@ -369,9 +369,11 @@ def _run(args: argparse.Namespace, out: Output, state: RunState) -> int:
 
 def _wizard(args: argparse.Namespace, out: Output) -> int:
     """No command: the Textual wizard, on a terminal only."""
-    if not (is_tty(sys.stdin) and is_tty(sys.stdout)):
+    dumb = os.environ.get("TERM", "") in ("dumb", "unknown")  # Emacs shell, CI logs
+    if dumb or not (is_tty(sys.stdin) and is_tty(sys.stdout)):
+        what = "a terminal that can draw it (TERM is dumb)" if dumb else "a terminal"
         out.error_line(
-            "The wizard needs a terminal; from scripts use `ultravox-plivo apply`"
+            f"The wizard needs {what}; from scripts use `ultravox-plivo apply`"
             " (see `ultravox-plivo apply --help`)."
         )
         return EXIT_USAGE

@@ -347,7 +347,9 @@ async def test_allow_all_greys_the_selection_and_keeps_it(sandbox: Sandbox) -> N
         assert "Ready" in str(app.query_one("#next-status", Static).render())
 
         step.query_one(Switch).focus()
-        await pilot.press("enter")  # the switch itself toggles back
+        await pilot.press("enter")  # Enter never flips a switch: it is Next's key
+        assert step.query_one(Switch).value and picker.disabled
+        await pilot.press("space")  # Space does
         assert not picker.disabled
         assert step.to_model() == AgentSelection(False, tuple(ids(sandbox, 0, 2)))
         assert picker.selected == ids(sandbox, 0, 2)

@@ -68,7 +68,7 @@ async def test_enter_through_a_second_run_keeps_the_token(
         await pilot.press("enter")  # Send
         await settle(pilot)
         assert app.step_index == 5
-        assert "Kept the current token." in screen_text(app)
+        assert "kept the current token (none was sent)." in screen_text(app)
         assert "you typed" not in screen_text(app)
     assert patches(sandbox) == [{"requestContextMapping": {"From": "user.phone", "To": "call.to"}}]
     assert sandbox.plivo_config is not None and sandbox.plivo_config["authToken"] == HELD
@@ -91,6 +91,6 @@ async def test_unticked_and_typed_sends_the_typed_token(
             await pilot.press("ctrl+n")
             await settle(pilot)
         assert app.step_index == 5
-        assert "Matches the start of the token you typed." in screen_text(app)
+        assert "matches the start of the token you typed." in screen_text(app)
     assert patches(sandbox) == [{"authToken": TYPED}]
     assert backend.items["plivo:" + DEMO_AUTH_ID] == TYPED  # typed here: stored now

@@ -20,7 +20,7 @@ def test_screenshots_script_writes_every_step(tmp_path: Path) -> None:
         "06-result.svg",
     ]
     result = (tmp_path / "06-result.svg").read_text(encoding="utf-8")
-    assert "Ultravox&#160;now&#160;holds" in result or "Ultravox now holds" in result
+    assert "Ultravox&#160;created&#160;the&#160;Plivo&#160;config" in result
     for path in tmp_path.glob("*.svg"):
         text = path.read_text(encoding="utf-8")
         assert DEMO_AUTH_TOKEN not in text and DEMO_API_KEY not in text

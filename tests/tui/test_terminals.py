@@ -139,11 +139,14 @@ async def test_every_step_is_usable_at_60x20(sandbox: Sandbox) -> None:
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.step_index == STEP_IDS.index("result")
-        await assert_reachable(pilot, app.query_one("#token-prefix"))
-        # Whole URLs, wider than 60 columns: their box is on screen and scrolls sideways.
-        await assert_reachable(pilot, app.query_one("#answer-urls-box"), min_width=40)
-        assert "https://app.ultravox.ai/api/agents/" in screen_text(app)
+        # Whole URLs, wider than 60 columns: wrapped, every character on screen, first.
+        urls = app.query_one("#answer-urls")
+        await assert_reachable(pilot, urls, min_width=40)
+        flat = "".join(line.strip() for line in screen_text(app).splitlines())
+        agent_id = str(sandbox.agents[0]["agentId"])
+        assert f"https://app.ultravox.ai/api/agents/{agent_id}/telephony_xml" in flat
         await assert_reachable(pilot, app.query_one("#next-steps"))
+        await assert_reachable(pilot, app.query_one("#prefix-check"))
 
 
 def test_snapshot_agents_at_60x20(snap_compare: SnapCompare, sandbox: Sandbox) -> None:

@@ -26,6 +26,8 @@ class WizardError(Exception):
     """Base of every error meant for the user: a message, an optional hint, an exit code."""
 
     exit_code: int = EXIT_FAILED
+    may_have_applied: bool = False
+    """A write that got no clear answer: the change may or may not have been applied."""
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(message)

@@ -11,7 +11,7 @@ import os
 import ssl
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import httpx
 
@@ -25,6 +25,7 @@ from wizard.core.errors import (
     ServerError,
     ServiceError,
     UsageError,
+    WizardError,
 )
 from wizard.core.text import REDACTED as REDACTED
 from wizard.core.text import clean_text, mask_secrets
@@ -37,6 +38,15 @@ STATUS_HINT: Final = (
     " `ultravox-plivo status` before retrying."
 )
 _SECRET_KEY_WORDS: Final = ("token", "key", "secret", "password")
+
+
+E = TypeVar("E", bound=WizardError)
+
+
+def unsure(error: E, may_have_applied: bool) -> E:
+    """Mark a write's error whose outcome is unknown (the service may have applied it)."""
+    error.may_have_applied = may_have_applied
+    return error
 
 
 @dataclass(frozen=True)
@@ -335,10 +345,13 @@ class ErrorWording:
             else:
                 what, seconds = "answer", self.read_timeout
             via = f" (through the proxy {proxy.where})" if proxy else ""
-            return NetworkError(
-                f"{name} at {host}{via} did not {what} within {seconds:g} s.",
-                kind="timeout",
-                hint=(STATUS_HINT if may_have_applied else "Check your network and try again."),
+            return unsure(
+                NetworkError(
+                    f"{name} at {host}{via} did not {what} within {seconds:g} s.",
+                    kind="timeout",
+                    hint=(STATUS_HINT if may_have_applied else "Check your network and try again."),
+                ),
+                may_have_applied,
             )
         if isinstance(exc, httpx.ConnectError):
             reason = connect_reason(exc)
@@ -355,31 +368,40 @@ class ErrorWording:
                 hint="Check your network connection and the API base URL; behind a proxy,"
                 " set HTTPS_PROXY.",
             )
-        return NetworkError(
-            f"The connection to {name} at {host} closed before an answer arrived.",
-            kind="connect",
-            hint=STATUS_HINT if may_have_applied else "Check your network and try again.",
+        return unsure(
+            NetworkError(
+                f"The connection to {name} at {host} closed before an answer arrived.",
+                kind="connect",
+                hint=STATUS_HINT if may_have_applied else "Check your network and try again.",
+            ),
+            may_have_applied,
         )
 
     def deadline_error(self, seconds: float, *, may_have_applied: bool) -> NetworkError:
         """A request that was still not answered in full after `seconds` (a trickle)."""
         via = f" (through the proxy {self.proxy.where})" if self.proxy else ""
-        return NetworkError(
-            f"{self.profile.name} at {self.host}{via} did not finish answering within"
-            f" {seconds:g} s; gave up.",
-            kind="timeout",
-            hint=STATUS_HINT if may_have_applied else "Check your network and try again later.",
+        return unsure(
+            NetworkError(
+                f"{self.profile.name} at {self.host}{via} did not finish answering within"
+                f" {seconds:g} s; gave up.",
+                kind="timeout",
+                hint=STATUS_HINT if may_have_applied else "Check your network and try again later.",
+            ),
+            may_have_applied,
         )
 
     def too_large(self, limit: int, *, may_have_applied: bool) -> MalformedResponseError:
         """An answer longer than any these endpoints give: stopped reading it."""
         name = self.profile.name
-        return MalformedResponseError(
-            f"{name} sent an answer larger than {limit // 1_000_000} MB; stopped reading it.",
-            service=name,
-            hint=STATUS_HINT
-            if may_have_applied
-            else "Check the API base URL and HTTPS_PROXY; a proxy may be in the way.",
+        return unsure(
+            MalformedResponseError(
+                f"{name} sent an answer larger than {limit // 1_000_000} MB; stopped reading it.",
+                service=name,
+                hint=STATUS_HINT
+                if may_have_applied
+                else "Check the API base URL and HTTPS_PROXY; a proxy may be in the way.",
+            ),
+            may_have_applied,
         )
 
     def status_error(
@@ -425,7 +447,10 @@ class ErrorWording:
         else:
             message = f"{name} answered with an unexpected status ({status})."
             hint = "Check the API base URL; if it is right, try again later."
-        return ServerError(message, service=name, status=status, hint=hint)
+        return unsure(
+            ServerError(message, service=name, status=status, hint=hint),
+            may_have_applied and status >= 500,
+        )
 
     def _rejected(self, response: httpx.Response, secrets: Iterable[str]) -> RejectedError:
         name, status = self.profile.name, response.status_code

@@ -74,9 +74,17 @@ class UltravoxClient(ApiClient):
         return self._session.decode(response, Account)
 
     async def iter_agent_pages(
-        self, search: str | None = None, page_size: int = 100, max_pages: int = MAX_AGENT_PAGES
+        self,
+        search: str | None = None,
+        page_size: int = 100,
+        max_pages: int = MAX_AGENT_PAGES,
+        *,
+        resume_from: str | None = None,
     ) -> AsyncIterator[AgentPage]:
         """The account's agents page by page, following each page's `next` URL.
+
+        `resume_from` is a page's `next` URL: a retry after a failed page goes on from there
+        instead of starting again at page one.
 
         A server that keeps sending new cursors is stopped after `max_pages` pages, or once
         it has sent a page more than the `total` it announced: MalformedResponseError.
@@ -86,6 +94,8 @@ class UltravoxClient(ApiClient):
             first["search"] = search
         params: dict[str, str | int] | None = first
         url: httpx.URL | str = AGENTS_PATH
+        if resume_from is not None:
+            url, params = self._next_request(resume_from)
         seen: set[str] = set()
         received = 0
         for count in range(1, max_pages + 1):

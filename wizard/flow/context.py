@@ -38,6 +38,9 @@ if TYPE_CHECKING:
 class Remembered(Protocol):
     """The non-secret facts kept between runs (the last Auth ID, Auth IDs with a stored token)."""
 
+    label: str
+    """How a face names the last Auth ID ("used last time")."""
+
     def last_auth_id(self) -> str | None: ...
 
     def remember_auth_id(self, auth_id: str, *, token_stored: bool) -> None: ...
@@ -52,6 +55,7 @@ class SettingsFile:
     """`settings.json` under the user config dir (or `path`)."""
 
     path: Path | None = None
+    label: str = "used last time"
 
     def last_auth_id(self) -> str | None:
         from wizard.core.settings import load_settings
@@ -87,6 +91,7 @@ class SettingsInMemory:
 
     last: str | None = None
     stored: list[str] = field(default_factory=list)
+    label: str = "used last time"
 
     def last_auth_id(self) -> str | None:
         return self.last
@@ -237,7 +242,7 @@ class ContextRecipe:
                 plivo_api_base=sandbox.base_url,
                 store=self.store or demo_store(),
                 environ={},
-                settings=SettingsInMemory(last=DEMO_AUTH_ID),
+                settings=SettingsInMemory(last=DEMO_AUTH_ID, label="of the demo account"),
                 sandbox=sandbox,
                 http_settings=self.http_settings,
             )

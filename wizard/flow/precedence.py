@@ -143,15 +143,15 @@ def prefix_matches(prefix: str | None, token: SecretStr | None) -> bool | None:
 
 
 def prefix_note(prefix: str | None, choice: TokenChoice | None) -> tuple[str, str]:
-    """(kind, sentence) for the token prefix Ultravox returned: kept, matches, or not."""
+    """(kind, clause) on the token prefix Ultravox returned: kept, matches, or does not."""
     if choice is None or choice.kept:
-        return "success", "✓ Kept the current token."
+        return "success", "kept the current token (none was sent)"
     token = choice.send
     typed = token is not None and token.source == "typed"
     where = "you typed" if typed or token is None else f"sent {token.label}"
     matches = prefix_matches(prefix, token.value if token is not None else None)
     if matches is None:
-        return "warning", "! Ultravox did not return a prefix to check."
+        return "warning", "Ultravox returned no prefix to check"
     if matches:
-        return "success", f"✓ Matches the start of the token {where}."
-    return "warning", f"! Does not match the start of the token {where}."
+        return "success", f"matches the start of the token {where}"
+    return "warning", f"does NOT match the start of the token {where}"

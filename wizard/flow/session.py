@@ -26,6 +26,7 @@ from wizard.flow.precedence import (
     ChosenAuthId,
     TokenChoice,
     choose_token,
+    prefix_matches,
 )
 
 if TYPE_CHECKING:
@@ -41,6 +42,14 @@ class Outcome:
     """What Ultravox saved, and what became of the token (for Result and the exit summary)."""
 
     config: PlivoConfig
+    method: str
+    token: TokenChoice
+
+
+@dataclass(frozen=True)
+class UnsureSend:
+    """A send that got no clear answer: the method and the token that went out."""
+
     method: str
     token: TokenChoice
 
@@ -77,6 +86,8 @@ class WizardSession:
         self.mapping: dict[str, str] = {}
         # Steps 5-6.
         self.send_op: Operation[Outcome] = Operation("send")
+        self._unsure: UnsureSend | None = None
+        """A send whose outcome is unknown (no clear answer to a write): what was meant."""
         self.store_op: Operation[str] = Operation("store the credentials")
 
     # -- the run context ------------------------------------------------------------------------
@@ -199,6 +210,13 @@ class WizardSession:
         self.auth_ids.offer(AuthIdSource.ENV, context.env_auth_id())
         self.auth_ids.offer(AuthIdSource.SETTINGS, context.settings.last_auth_id())
         return self.chosen_auth_id()
+
+    def auth_id_label(self, chosen: ChosenAuthId) -> str:
+        """Where the chosen Auth ID came from, in words ("used last time", "from ...")."""
+        opened = self.recipe.opened
+        if chosen.source is AuthIdSource.SETTINGS and opened is not None:
+            return opened.settings.label
+        return chosen.source.label
 
     def chosen_auth_id(self) -> ChosenAuthId | None:
         """The Auth ID by the precedence (one typed here wins)."""
@@ -411,7 +429,7 @@ class WizardSession:
         from wizard.core.models import build_draft
         from wizard.core.plan import make_plan
 
-        choice = self.token_choice()
+        choice = self._settled_token(self.token_choice())
         draft = build_draft(
             auth_id=self._auth_id,
             auth_token=choice.send.value if choice.send is not None else None,
@@ -424,10 +442,11 @@ class WizardSession:
     async def send(self) -> bool:
         """Send the plan; on success Ultravox's answer becomes the config held."""
         plan = self.plan()
-        choice = self.token_choice()
+        choice = self._settled_token(self.token_choice())
         method = plan.method
         if method is None:
             raise UsageError("Nothing to send: Ultravox already holds exactly this.")
+        self._unsure = None
 
         async def call() -> Outcome:
             saved = await self.client.apply_plan(plan)
@@ -442,11 +461,48 @@ class WizardSession:
             self._typed_token = ""  # sent: from now on it is the token Ultravox holds
         elif self.send_op.failed:
             error = self.send_op.error
+            if error is not None and error.may_have_applied:
+                self._unsure = UnsureSend(method, choice)
             field_errors = getattr(error, "field_errors", None) or {}
             for field in ("authId", "authToken"):
                 if field in field_errors:
                     self.service_errors[field] = " ".join(field_errors[field])
         return recorded
+
+    @property
+    def outcome_unknown(self) -> bool:
+        """The last send got no clear answer: Ultravox may or may not have saved it."""
+        return self._unsure is not None and self.send_op.failed
+
+    async def recheck(self) -> bool:
+        """After a send with no clear answer, read what Ultravox holds now, so the plan shows
+        only what is still different (never re-send blindly)."""
+        return await self.read_current_config()
+
+    def _settled_token(self, choice: TokenChoice) -> TokenChoice:
+        """After an unsure send: the token that went out is kept when Ultravox now holds a
+        token with its prefix (it arrived), so it is not sent twice."""
+        unsure, held = self._unsure, self.held_config
+        sent = unsure.token.send if unsure is not None else None
+        if sent is None or held is None or choice.send is None:
+            return choice
+        same = choice.send.value.get_secret_value() == sent.value.get_secret_value()
+        if same and prefix_matches(held.auth_token_prefix, sent.value):
+            return TokenChoice(None, kept=True)
+        return choice
+
+    def accept_held(self) -> bool:
+        """After an unsure send and a recheck: when Ultravox already holds exactly what was
+        meant, the send did arrive; record it as done. False when something still differs."""
+        unsure, held = self._unsure, self.held_config
+        if unsure is None or held is None or self.plan().method is not None:
+            return False
+        ticket = self.send_op.start()
+        self.send_op.succeed(ticket, Outcome(held, unsure.method, unsure.token))
+        self._unsure = None
+        self.keep_current_token = True
+        self._typed_token = ""
+        return True
 
     @property
     def outcome(self) -> Outcome | None:

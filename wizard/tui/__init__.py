@@ -51,6 +51,9 @@ def run_wizard(options: WizardOptions) -> int:
     try:
         app = WizardApp(options)
         result = app.run(mouse=not options.no_mouse)
+        # Left on the normal screen, so the result stays in the scrollback (as gh auth login).
+        for line in app.exit_summary():
+            print(line)
         return app.exit_code_for(result)
     finally:
         if log_path is not None:

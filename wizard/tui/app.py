@@ -44,6 +44,10 @@ class WizardApp(StepNavigation):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+n", "next", "Next", tooltip="Go to the next step", priority=True),
+        # Priority: focus moves before the next key is dispatched, so keys typed right after
+        # Tab (a password manager's auto-type) reach the field that has focus when they arrive.
+        Binding("tab", "focus_next", "Next field", show=False, priority=True),
+        Binding("shift+tab", "focus_previous", "Previous field", show=False, priority=True),
         Binding("enter", "next", "Next", show=False),
         Binding("ctrl+b", "back", "Back", tooltip="Previous step; input is kept", priority=True),
         Binding("escape", "back", "Back", show=False),
@@ -82,10 +86,10 @@ class WizardApp(StepNavigation):
     def compose(self) -> ComposeResult:
         yield Static(id="title-bar")
         yield Static(id="progress")
-        yield Static(id="progress-compact")
         with ContentSwitcher(initial="connect", id="steps"):
             yield ConnectStep(self.session, id="connect")
         yield Static(id="next-status", markup=False)  # may quote a service's error
+        yield Static(id="too-small")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -101,11 +105,22 @@ class WizardApp(StepNavigation):
     def make_step(self, step_id: str) -> StepView:
         return step_class(step_id)(self.session, id=step_id)
 
+    MIN_SIZE: ClassVar[tuple[int, int]] = (60, 20)
+
     def on_resize(self) -> None:
         # The footer's compact style fits "f1 Help" and friends into 60 columns.
-        narrow = self.size.width < 70
+        width, height = self.size
+        narrow = width < 70
         for footer in self.query(Footer):
             footer.compact = narrow
+        # Below 60x20 columns would squeeze to nonsense: say so instead.
+        small = width < self.MIN_SIZE[0] or height < self.MIN_SIZE[1]
+        self.screen_stack[0].set_class(small, "-too-small")
+        if small:
+            self.query_one("#too-small", Static).update(
+                f"The wizard needs at least {self.MIN_SIZE[0]}x{self.MIN_SIZE[1]}; this"
+                f" terminal is {width}x{height}. Make it larger (Ctrl+Q quits)."
+            )
 
     async def on_unmount(self) -> None:
         await self.session.aclose()
@@ -145,7 +160,12 @@ class WizardApp(StepNavigation):
                 self.step().retry_button() is not None
             )
         if action in ("scroll_step", "scroll_step_end"):
-            return self.is_step_mounted(STEP_IDS[self.step_index]) and self.step().max_scroll_y > 0
+            if not self.is_step_mounted(STEP_IDS[self.step_index]):
+                return False
+            step = self.step()
+            down = bool(parameters) and int(parameters[0]) > 0  # type: ignore[call-overload]
+            # "More" only while there is more below; it goes at the end of the page.
+            return step.scroll_y < step.max_scroll_y if down else step.scroll_y > 0
         return super().check_action(action, parameters)
 
     def action_retry(self) -> None:
@@ -238,6 +258,15 @@ class WizardApp(StepNavigation):
                     if field.password or field.id in ("api-key", "auth-token"):
                         found.append(field.value)
         return found
+
+    def exit_summary(self) -> list[str]:
+        """What a finished run leaves in the terminal after the wizard closes (empty if the
+        run did not finish)."""
+        from wizard.flow.result_view import summary_lines
+
+        store = self.session.store_op
+        stored = store.result if store.done else (store.message or None)
+        return summary_lines(self.session, stored)
 
     def exit_code_for(self, result: Any) -> int:
         """The process exit code for what `run()` returned."""

@@ -142,10 +142,6 @@ class StepNavigation(App[int]):
         for i, name in enumerate(SHORT_NAMES):
             crumbs.append(f"[reverse] {i + 1} {name} [/]" if i == index else f" {i + 1} {name} ")
         self.query_one("#progress", Static).update("›".join(crumbs))
-        # Narrow terminals (the `-narrow` breakpoint) show this one line instead of the crumbs.
-        self.query_one("#progress-compact", Static).update(
-            f"[reverse] Step {index + 1}/6 [/] {step.step_title}"
-        )
         step.on_show_step()
         self.refresh_status()
         self.refresh_bindings()

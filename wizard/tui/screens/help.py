@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -12,22 +14,59 @@ from textual.widgets import Static
 
 from wizard.tui.steps.base import StepView
 
-KEYS = """\
-[b]Keys[/b]
-  Enter / Ctrl+N   next step (says why not, when the step is not complete)
-  Esc / Ctrl+B     previous step; everything typed is kept
-  Tab / Shift+Tab  move between fields
-  F1               this help (or ? outside a text field)
-  Ctrl+Q / Ctrl+C  quit (asks first when input would be lost)
-  Ctrl+R           show the Plivo Auth Token for 5 seconds (step 2)
-  F5               retry what failed (where a Retry button shows)
-  PgDn / PgUp      scroll a step taller than the terminal
-  Ctrl+S           send (step 5)
-  c                copy the answer URLs (step 6)
+KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
+    (
+        "Everywhere",
+        (
+            ("Enter / Ctrl+N", "next step (the status line says why not, when it cannot)"),
+            ("Esc / Ctrl+B", "previous step; everything typed is kept"),
+            ("Tab / Shift+Tab", "move between fields"),
+            ("Space", "tick a box, turn a switch on or off, choose an option (Enter never does)"),
+            ("F5", "retry what failed, or verify now (where the button shows)"),
+            ("PgDn / PgUp", "scroll a step taller than the terminal"),
+            ("F1", "this help (or ? outside a text field); Esc closes it"),
+            ("Ctrl+Q / Ctrl+C", "quit (asks first when input would be lost)"),
+        ),
+    ),
+    ("Step 2, Plivo", (("Ctrl+R", "show the Auth Token you typed for 5 seconds"),)),
+    (
+        "Step 3, Agents",
+        (
+            ("Ctrl+T", "allow all agents, or go back to the list"),
+            ("Down", "from the search field into the list"),
+            ("Space", "tick or untick the highlighted agent"),
+            ("Enter", "in the ids field: add the pasted ids"),
+        ),
+    ),
+    (
+        "Step 4, Mapping",
+        (
+            ("Ctrl+A", "add a row below this one"),
+            ("Ctrl+D", "remove this row"),
+            ("Up / Down", "the same column in the row above or below"),
+        ),
+    ),
+    ("Step 5, Review", (("Ctrl+S", "send (the same as Enter there)"),)),
+    ("Step 6, Result", (("c", "copy the answer URLs to your terminal's clipboard"),)),
+)
 
-Nothing is sent to Ultravox before you confirm on the Review step, and your
-credentials are stored only after Ultravox accepted them.
-"""
+FOOTNOTE = (
+    "Nothing is sent to Ultravox before you confirm on the Review step, and your credentials"
+    " are stored only after Ultravox accepted them."
+)
+
+
+def keys_table() -> Table:
+    """Every key of every step; descriptions wrap under their own column."""
+    table = Table.grid(padding=(0, 2))
+    table.add_column(no_wrap=True, style="bold")
+    table.add_column(ratio=1)
+    for section, rows in KEYS:
+        table.add_row(Text(section, style="bold underline"), "")
+        for keys, what in rows:
+            table.add_row(Text("  " + keys), Text(what))
+    return table
+
 
 STEP_HELP = {
     "connect": "Paste an Ultravox API key; it is checked with Ultravox as soon as it has the"
@@ -56,7 +95,9 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         about = STEP_HELP.get(self.step.id or "", "")
         with VerticalScroll(id="help-dialog"):
-            yield Static(f"[b]{self.step.step_title}[/b]\n{about}\n\n{KEYS}", id="help-text")
+            yield Static(Text.assemble((self.step.step_title, "bold"), "\n", about, "\n"))
+            yield Static(keys_table(), id="help-text")
+            yield Static(Text("\n" + FOOTNOTE))
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -37,6 +37,7 @@ from wizard.flow.agents import (
 )
 from wizard.tui.steps.base import StepView
 from wizard.tui.widgets.agent_picker import AgentIdsInput, AgentPicker, agent_prompt
+from wizard.tui.widgets.toggles import SpaceSwitch
 
 _NOT_LOADED = object()
 
@@ -79,11 +80,14 @@ class AgentsStep(StepView):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+t", "toggle_allow_all", "All agents", tooltip="Allow all agents, or a list"),
+        Binding("down", "into_list", "To the list", show=False),
     ]
 
     def __init__(self, session: WizardSession, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(session, id=id)
         self._loaded_from: object = _NOT_LOADED
+        self._resume_from: str | None = None
+        """The next page to load after a failure (None: from the start)."""
         """The config Ultravox holds that the selection was last loaded from."""
         self._selected: dict[str, None] = {}  # ordered set: the order the user picked
         self._missing: set[str] = set()
@@ -98,13 +102,13 @@ class AgentsStep(StepView):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="agents-top"):
-            yield Switch(id="agents-allow-all", tooltip="Allow every agent, now and later")
+            yield SpaceSwitch(id="agents-allow-all", tooltip="Allow every agent, now and later")
             yield Static(id="agents-allow-all-label")
             yield Static(id="agents-counter")
         with Horizontal(classes="agents-field"):
             yield Label("Search", classes="agents-field-label")
             yield Input(
-                placeholder="type part of a name or id",
+                placeholder="type part of a name or id; Down to the list, Space ticks",
                 id="agents-search",
                 compact=True,
             )
@@ -177,6 +181,7 @@ class AgentsStep(StepView):
             self._catalog = AgentCatalog()
             self._missing.clear()
             self._total = None
+            self._resume_from = None
         self._client = client
         self._load_error = None
         self._complete = False
@@ -248,6 +253,8 @@ class AgentsStep(StepView):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "retry":
             return self._load_error is not None
+        if action == "into_list":
+            return self.query_one("#agents-search", Input).has_focus
         return True
 
     # --- events -----------------------------------------------------------------------------
@@ -268,10 +275,15 @@ class AgentsStep(StepView):
 
     @on(Input.Submitted, "#agents-search")
     def _search_submitted(self, event: Input.Submitted) -> None:
-        # Enter after a search goes to the results; on an empty search it bubbles (Next).
-        if event.value.strip():
+        # Enter goes on when the step is valid, from any field; while it cannot, Enter after a
+        # search goes to the results instead of only saying "not yet".
+        if event.value.strip() and self.problems():
             event.stop()
             self.query_one(AgentPicker).focus()
+
+    def action_into_list(self) -> None:
+        """Down in the search field: into the list."""
+        self.query_one(AgentPicker).focus()
 
     @on(SelectionList.SelectionToggled, "#agents-picker")
     def _picker_toggled(self, event: SelectionList.SelectionToggled[str]) -> None:
@@ -315,7 +327,9 @@ class AgentsStep(StepView):
         if client is None:
             return
         try:
-            async for page in client.iter_agent_pages():
+            # After a failed page, a retry goes on from there (what loaded is kept).
+            async for page in client.iter_agent_pages(resume_from=self._resume_from):
+                self._resume_from = page.next_url
                 if page.total is not None:
                     self._total = page.total
                 if self._catalog.add(page.agents):
@@ -328,6 +342,7 @@ class AgentsStep(StepView):
             self._load_failed(f"Loading agents failed unexpectedly ({type(exc).__name__}).")
             return
         self._complete = True
+        self._resume_from = None
         self._total = len(self._catalog)
         self._flag_missing_if_complete()
         self._refresh_list()

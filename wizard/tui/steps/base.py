@@ -57,6 +57,10 @@ class StepView(Vertical):
         def control(self) -> StepView:
             return self.step
 
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self.refresh_bindings()  # "More" shows only while there is more below
+
     def problems(self) -> list[str]:
         """Why Next is refused, one plain sentence each; empty when the step is valid."""
         return []

@@ -22,11 +22,18 @@ from wizard.core.rules import check_auth_id, check_auth_token, errors
 from wizard.flow.precedence import AuthIdSource
 from wizard.tui.steps.base import StepView
 from wizard.tui.widgets.field_message import FieldMessage, RuleValidator
+from wizard.tui.widgets.toggles import SpaceCheckbox, SpaceSwitch
 
 if TYPE_CHECKING:
     from wizard.flow.session import WizardSession
 
 TOKEN_PLACEHOLDER = "40 letters, digits, - or _"  # noqa: S105 (a placeholder, not a secret)
+
+
+def verify_label(on: bool) -> str:
+    """The Verify switch's state in words (its shade alone says nothing under NO_COLOR)."""
+    state = "on (asks Plivo's account endpoint)" if on else "off (not checked with Plivo)"
+    return f"Verify with Plivo: {state}"
 
 
 class PlivoStep(StepView):
@@ -55,7 +62,7 @@ class PlivoStep(StepView):
             classes="intro",
         )
         yield Static("", id="current-config", classes="hint", markup=False)
-        yield Checkbox("Keep the current token", id="keep-token")
+        yield SpaceCheckbox("Keep the current token (Space)", id="keep-token")
         yield Label("Auth ID", classes="field-label")
         yield Input(
             placeholder="MA or SA and 18 more letters or digits",
@@ -76,11 +83,11 @@ class PlivoStep(StepView):
         yield FieldMessage(id="auth-token-message", classes="field-message")
         yield FieldMessage(id="auth-token-source", classes="hint")
         with Horizontal(classes="switch-row"):
-            yield Switch(value=self.session.verify_enabled, id="verify-switch")
-            yield Label("Verify with Plivo (asks Plivo's account endpoint)", classes="switch-label")
+            yield SpaceSwitch(value=self.session.verify_enabled, id="verify-switch")
+            yield Label(verify_label(self.session.verify_enabled), id="verify-label")
         with Horizontal(classes="status-row"):
             yield FieldMessage("", id="verify-status")
-            yield Button("Retry (F5)", id="retry-verify", classes="retry")
+            yield Button("Verify now (F5)", id="retry-verify", classes="retry")
 
     def on_mount(self) -> None:
         self.query_one("#keep-token").display = False
@@ -220,6 +227,7 @@ class PlivoStep(StepView):
     @on(Switch.Changed, "#verify-switch")
     def _verify_switched(self, event: Switch.Changed) -> None:
         self.session.set_verify_enabled(event.value)
+        self.query_one("#verify-label", Label).update(verify_label(event.value))
         self._revalidate()
 
     @on(Button.Pressed, "#retry-verify")
@@ -282,9 +290,12 @@ class PlivoStep(StepView):
         status = self.query_one("#verify-status", FieldMessage)
         verify = session.verify
         can_verify = session.verification_input() is not None
-        self.query_one("#retry-verify").display = verify.failed or (
+        retry = self.query_one("#retry-verify", Button)
+        retry.display = verify.failed or (
             session.verify_enabled and can_verify and odd and not verify.done
         )
+        # Before anything failed, "Retry" would read as an error.
+        retry.label = "Retry (F5)" if verify.failed else "Verify now (F5)"
         if not session.verify_enabled:
             status.show("warning", "! Not verified: Ultravox will be the first to try them.")
         elif session.verified_for_current_input() and verify.result is not None:

@@ -7,11 +7,9 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import HorizontalScroll
 from textual.widgets import Label, Static
 
-from wizard.core.models import answer_urls
-from wizard.flow.precedence import prefix_note
+from wizard.flow.result_view import answer_urls, token_line
 from wizard.tui.steps.base import StepView
 from wizard.tui.widgets.field_message import FieldMessage
 
@@ -36,18 +34,14 @@ class ResultStep(StepView):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="result-headline", classes="intro", markup=False)  # server text
-        yield Label("Token prefix Ultravox holds", classes="section")
-        yield Static("", id="token-prefix", markup=False)
-        yield FieldMessage("", id="prefix-check")
         yield Label("Answer URL for Plivo (c copies)", id="urls-label", classes="section")
-        # Whole URLs, never broken mid-word: wider than the box, they scroll sideways.
-        with HorizontalScroll(id="answer-urls-box"):
-            yield Static("", id="answer-urls")
+        # Whole URLs, wrapped where the terminal is narrow: never cut, never scrolled sideways.
+        yield Static("", id="answer-urls", markup=False)
         yield FieldMessage("", id="copy-status")
-        yield Label("Credentials", classes="section")
-        yield FieldMessage("", id="store-status")
         yield Label("Next, in the Plivo console", classes="section")
         yield Static("", id="next-steps", classes="hint")
+        yield FieldMessage("", id="prefix-check")
+        yield FieldMessage("", id="store-status")
 
     def on_mount(self) -> None:
         self.show_result()
@@ -62,41 +56,40 @@ class ResultStep(StepView):
         if outcome is None:
             return
         result = outcome.config
-        prefix = result.auth_token_prefix or ""
+        verb = "created" if outcome.method == "POST" else "updated"
         self.query_one("#result-headline", Static).update(
-            f"✓ Ultravox now holds the Plivo config for Auth ID {result.auth_id}."
+            f"✓ Ultravox {verb} the Plivo config for Auth ID {result.auth_id}."
         )
-        self.query_one("#token-prefix", Static).update(
-            "  ".join(prefix) + "  …" if prefix else "(not returned)"
+        urls = answer_urls(self.session, outcome)
+        self.urls = [url.url for url in urls]
+        if len(urls) > 1:
+            self.query_one("#urls-label", Label).update(
+                f"Answer URLs for Plivo, one per agent (c copies all {len(urls)})"
+            )
+        shown = "\n".join(f"{url.agent}:\n  {url.url}" for url in urls)
+        self.query_one("#answer-urls", Static).update(
+            shown or "(no agents allowed yet: run the wizard again to allow some)"
         )
-        kind, text = prefix_note(prefix, outcome.token)
-        self.query_one("#prefix-check", FieldMessage).show(kind, text)
-        self.urls = answer_urls(result)
-        label = "Answer URLs for Plivo (c copies them)" if len(self.urls) > 1 else None
-        if label:
-            self.query_one("#urls-label", Label).update(label)
-        if result.allow_all_agents:
-            shown = self.urls[0] + "\n(replace {agent_id} with the agent's id)"
-        elif self.urls:
-            shown = "\n".join(self.urls)
-        else:
-            shown = "(no agents allowed yet: go back to allow some)"
-        self.query_one("#answer-urls", Static).update(shown)
         self.query_one("#next-steps", Static).update(
             "1. Phone Numbers → Applications → your Application (or create one).\n"
-            "2. Set Answer URL to the URL above for the agent that should answer.\n"
-            "3. Set Answer Method to POST, save, and link your number to the Application."
+            "2. Set Answer URL to the agent's URL above, Answer Method to POST, and save.\n"
+            "3. Link your number to the Application."
         )
+        kind, text = token_line(outcome)
+        self.query_one("#prefix-check", FieldMessage).show(kind, text)
         self.query_one("#store-status", FieldMessage).show("busy", "… Storing the credentials")
 
     def action_copy_urls(self) -> None:
+        status = self.query_one("#copy-status", FieldMessage)
         if not self.urls:
-            self.query_one("#copy-status", FieldMessage).show("warning", "! Nothing to copy.")
+            status.show("warning", "! Nothing to copy.")
             return
         self.app.copy_to_clipboard("\n".join(self.urls))
-        n = len(self.urls)
-        self.query_one("#copy-status", FieldMessage).show(
-            "success", f"✓ Copied {n} URL{'s' if n != 1 else ''} (through your terminal)."
+        # OSC 52 has no answer: say what was done, not that it arrived.
+        status.show(
+            "",
+            "Sent to your terminal's clipboard (OSC 52). If your terminal ignores OSC 52,"
+            " the URLs are printed when you leave.",
         )
 
     @work(thread=True, exclusive=True, group="store")
@@ -108,8 +101,9 @@ class ResultStep(StepView):
         """
         text = self.session.store_credentials()
         kind = "error" if self.session.store_op.failed else "success"
-        self.app.call_from_thread(self._stored, kind, ("✓ " if kind == "success" else "✗ ") + text)
+        self.app.call_from_thread(self._stored, kind, text)
 
     def _stored(self, kind: str, text: str) -> None:
         self.stored = text
-        self.query_one("#store-status", FieldMessage).show(kind, text)
+        mark = "✓" if kind == "success" else "✗"
+        self.query_one("#store-status", FieldMessage).show(kind, f"{mark} Credentials: {text}")

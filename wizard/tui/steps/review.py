@@ -14,7 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Button, Label, Static
 
-from wizard.core.errors import RejectedError, UsageError
+from wizard.core.errors import RejectedError, UsageError, WizardError
 from wizard.core.plan import Plan
 from wizard.flow.operations import plain_message
 from wizard.tui.steps.base import StepView
@@ -50,6 +50,8 @@ class ReviewStep(StepView):
         self._plan_error: str | None = None
         self._send_error: str | None = None
         self._go_back_to: str | None = None
+        self._checked = False
+        """Review was rebuilt from what Ultravox holds after a send with no clear answer."""
         self.sending = False
 
     def compose(self) -> ComposeResult:
@@ -58,18 +60,23 @@ class ReviewStep(StepView):
         # The action and its outcome sit above the body so both show at 80x24.
         yield FieldMessage("", id="send-status")
         with Horizontal(classes="status-row"):
-            yield Button("Send (Ctrl+S)", id="send", variant="primary")
-            yield Button("Retry (F5)", id="retry-send", classes="retry")
-            yield Button("Go to the field", id="go-to-field", classes="retry")
+            yield Button("Send (Ctrl+S)", id="send", variant="primary", compact=True)
+            yield Button("Retry (F5)", id="retry-send", classes="retry", compact=True)
+            yield Button(
+                "Check what Ultravox holds (F5)", id="retry-check", classes="retry", compact=True
+            )
+            yield Button("Go to the field", id="go-to-field", classes="retry", compact=True)
         yield Label("Body to send (token masked)", id="body-label", classes="section")
         yield Static("", id="body")
 
     def on_mount(self) -> None:
         self.query_one("#retry-send").display = False
+        self.query_one("#retry-check").display = False
         self.query_one("#go-to-field").display = False
 
     def on_show_step(self) -> None:
-        self._send_error = None
+        if not self.session.outcome_unknown:
+            self._send_error = None
         self._go_back_to = None
         self.rebuild()
         self.query_one("#send", Button).focus()
@@ -112,7 +119,16 @@ class ReviewStep(StepView):
             body.update("")
             return
         if plan.method == "POST":
-            method.update(f"[b]POST {ENDPOINT}[/b]: create the Plivo config.")
+            method.update(f"[b]POST {ENDPOINT}[/b]: a new config, with these values.")
+            rows = []
+            for change in plan.changes:
+                new = change.new or "—"
+                if change.field == "callCreationAllowedAgentIds":
+                    new = self._agents_cells("", new)[1]
+                rows.append(self._new_row(change.label, new))
+            changes.mount_all(rows)
+            self._show_body(plan)
+            return
         elif plan.method == "PATCH":
             n = sum(1 for c in plan.changes if c.changed)
             method.update(
@@ -131,6 +147,10 @@ class ReviewStep(StepView):
                 self._row(mark, change.label, current, new, "changed" if change.changed else "same")
             )
         changes.mount_all(rows)
+        self._show_body(plan)
+
+    def _show_body(self, plan: Plan) -> None:
+        body = self.query_one("#body", Static)
         # Nothing to send: no body, no Send button (Next says there is nothing to send).
         for widget_id in ("#body-label", "#body"):
             self.query_one(widget_id).display = plan.method is not None
@@ -161,6 +181,14 @@ class ReviewStep(StepView):
         if extra > 0:
             lines.append(f"+{extra} more (see the body)")
         return "\n".join(lines)
+
+    @staticmethod
+    def _new_row(label: str, value: str) -> Horizontal:
+        return Horizontal(
+            Label(label, classes="cell field"),
+            Label(value, classes="cell new", markup=False),  # may hold server text
+            classes="change-row -new-config",
+        )
 
     @staticmethod
     def _row(mark: str, label: str, current: str, new: str, kind: str) -> Horizontal:
@@ -224,8 +252,34 @@ class ReviewStep(StepView):
             return
         self._failed(operation.message, operation.error)
 
+    @on(Button.Pressed, "#retry-check")
+    def _check_pressed(self) -> None:
+        self.sending = True
+        self._show_send_status()
+        self.recheck()
+
+    @work(exclusive=True, group="send")
+    async def recheck(self) -> None:
+        """After a send with no clear answer: read what Ultravox holds, then either it is all
+        there (the send arrived: Result) or Review shows only what still differs."""
+        await self.session.recheck()
+        self.sending = False
+        if self.session.current.failed:
+            self._send_error = f"Could not read what Ultravox holds: {self.session.current.message}"
+            self._show_send_status()
+            self.notify_changed()
+            return
+        if self.session.accept_held():
+            self.post_message(self.Sent())
+            return
+        self._send_error = None
+        self._checked = True
+        self.rebuild()
+
     def _failed(self, message: str, exc: object) -> None:
-        self._send_error = message
+        # With no clear answer the hint ("check with status") is replaced by F5's offer.
+        unsure = isinstance(exc, WizardError) and exc.may_have_applied
+        self._send_error = exc.message if isinstance(exc, WizardError) and unsure else message
         if isinstance(exc, RejectedError) and exc.field_errors:
             # The message already quotes the service; add where to fix it.
             places: list[str] = []
@@ -248,15 +302,30 @@ class ReviewStep(StepView):
         nothing = self.plan is not None and self.plan.method is None
         send.display = self._send_error is None and not nothing
         send.disabled = self.sending or self.plan is None or self.plan.method is None
-        retry.display = self._send_error is not None and self._go_back_to is None
+        unknown = self.session.outcome_unknown and self._send_error is not None
+        retry.display = self._send_error is not None and self._go_back_to is None and not unknown
+        self.query_one("#retry-check", Button).display = unknown
         go.display = self._go_back_to is not None
         if self._go_back_to is not None:
             go.label = f"Go to {self._go_back_to.capitalize()} (step {self._step_number()})"
         if self.sending:
             status.show("busy", "… Sending to Ultravox")
+        elif self._send_error and unknown:
+            status.show(
+                "error",
+                f"✗ {self._send_error} Ultravox may or may not have"
+                " saved it: press F5 to read what it holds; only what still differs is sent.",
+            )
+            status.scroll_visible(animate=False)
         elif self._send_error:
             status.show("error", f"✗ {self._send_error}")
             status.scroll_visible(animate=False)
+        elif self._checked and not nothing:
+            status.show(
+                "warning",
+                "! Read again after the unclear send: only what still differs from what"
+                " Ultravox holds is shown and sent.",
+            )
         elif nothing:
             status.show(
                 "", "Nothing to send: Enter and Ctrl+N have nothing to do here. Go Back or quit."

@@ -10,6 +10,8 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import RadioButton, RadioSet, Static
 
+from wizard.tui.widgets.toggles import SpaceRadioSet
+
 SESSION_LABEL = "Keep secrets for this session only"
 FILE_LABEL = "Store them in a file only you can read (insecure)"
 
@@ -30,7 +32,7 @@ class StorageChoice(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("Looking for a keyring…", id="storage", classes="hint")
-        with RadioSet(id="storage-choice"):
+        with SpaceRadioSet(id="storage-choice"):
             yield RadioButton(SESSION_LABEL, id="storage-session")
             yield RadioButton(FILE_LABEL, id="storage-file")
         yield Static("", id="storage-file-path", classes="hint")
