@@ -9,16 +9,19 @@ Exit codes: 0 done, 1 the service or network failed, 2 invalid input or usage,
 from __future__ import annotations
 
 import argparse
+import difflib
 import logging
 import os
+import re
+import shutil
 import signal
 import sys
 import textwrap
 import threading
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from wizard import __version__
 from wizard.commands.output import PROG, Output
@@ -40,106 +43,201 @@ DESCRIPTION = (
     "Connect a Plivo account to Ultravox. With no command, starts the interactive wizard;"
     " the commands below do the same from scripts."
 )
-EPILOG = (
+TOP_EXAMPLES = """\
+ultravox-plivo --demo                  # the wizard, against the built-in sandbox
+ultravox-plivo apply --help            # a command's own options and examples
+ultravox-plivo --json status           # global options go before or after the command"""
+TOP_NOTES = (
     "Secrets are never taken as option values: they come from stdin (--auth-token-stdin,"
-    " --api-key-stdin), the environment (ULTRAVOX_API_KEY, PLIVO_AUTH_TOKEN) or the keyring."
-    " Exit codes: 0 done, 1 service or network failed, 2 invalid input or usage,"
-    " 3 authentication failed, 130 interrupted (143 by SIGTERM)."
+    " --api-key-stdin), the environment (ULTRAVOX_API_KEY, PLIVO_AUTH_TOKEN) or the keyring.",
+    "Exit codes: 0 done, 1 service or network failed, 2 invalid input or usage,"
+    " 3 authentication failed, 130 interrupted (143 by SIGTERM).",
 )
 
-
-NUMBERS_EXAMPLES = """examples:
-  ultravox-plivo numbers
-  ultravox-plivo numbers --auth-id MA0123456789ABCDEFGH --json
-  ultravox-plivo numbers --demo
-
-"""
-LINK_EXAMPLES = """examples:
-  ultravox-plivo link --agent 6b2b6b8e-1c1e-4d5e-9f55-0f4f5a1f2c3d --number +14155550123 --dry-run
-  ultravox-plivo link --agent 6b2b6b8e-1c1e-4d5e-9f55-0f4f5a1f2c3d \\
-      --number +14155550123 --number +14155550199 --app-name support-line --yes --json
-  ultravox-plivo link --number +14155550123 --app-id 20372631212782782 --yes   # put it back
-
-The agent must be allowed by the Plivo config on Ultravox (or all agents allowed). Each
-number's current application is shown before it is re-pointed, and the result prints the
-command that puts it back. An application that does not send calls to this agent is never
-changed. The token comes from PLIVO_AUTH_TOKEN or the keyring, never from an option.
-
-"""
+# Global options: attribute -> (flag, value when not given). Listed once, in the top-level
+# help; a command accepts (unlisted, before or after its name) those that mean something to it.
+GLOBAL_OPTIONS: dict[str, tuple[str, object]] = {
+    "api_base": ("--api-base", None),
+    "plivo_api_base": ("--plivo-api-base", None),
+    "demo": ("--demo", False),
+    "json": ("--json", False),
+    "debug": ("--debug", False),
+    "insecure_storage": ("--insecure-storage", False),
+    "no_mouse": ("--no-mouse", False),
+}
+# What every command that talks to the services takes (--no-mouse is the wizard's alone).
+SERVICE_OPTIONS = ("api_base", "plivo_api_base", "demo", "json", "debug", "insecure_storage")
 
 
-def _global_options(parser: argparse.ArgumentParser, *, in_subcommand: bool) -> None:
-    """The options every command accepts, before or after the command name.
+class CommandParser(argparse.ArgumentParser):
+    """argparse with usage errors in one plain line and "did you mean" for a mistyped command
+    (argparse's own `suggest_on_error` arrived in Python 3.14)."""
 
-    In a subcommand their default is SUPPRESS, so an option given before the command is not
-    overwritten by the subcommand's default.
+    commands: dict[str, CommandParser]
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: {_plain_usage_error(message, self.prog)}\n")
+
+    def _check_value(self, action: argparse.Action, value: Any) -> None:
+        # argparse's hook for a value outside `choices`: the place 3.14 suggests from, too.
+        if action.dest == "command" and action.choices is not None and value not in action.choices:
+            names = list(action.choices)
+            close = difflib.get_close_matches(value, names, n=1)
+            hint = f"did you mean {close[0]}?" if close else f"the commands are {', '.join(names)}."
+            raise argparse.ArgumentError(None, f"unknown command {value!r}; {hint}")
+        super()._check_value(action, value)
+
+    def unknown_option_error(self, extra: list[str]) -> NoReturn:
+        """`apply --dryrun`: name the first unknown word, and the option it was close to."""
+        word = extra[0]
+        if not word.startswith("-"):
+            self.error(f"unexpected argument {word!r}")
+        known = [s for a in self._actions for s in a.option_strings if a.help != argparse.SUPPRESS]
+        close = difflib.get_close_matches(word.split("=", 1)[0], known, n=1)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        self.error(f"unknown option {word}{hint}")
+
+
+_NOT_ALLOWED_WITH = re.compile(r"argument (\S+): not allowed with argument (\S+)")
+_REQUIRED = re.compile(r"the following arguments are required: (.+)")
+
+
+def _plain_usage_error(message: str, prog: str) -> str:
+    """One sentence for argparse's messages; a pointer to --help where it is not obvious."""
+    found = _NOT_ALLOWED_WITH.fullmatch(message)
+    if found:
+        later, earlier = found.groups()
+        return f"{earlier} and {later} do not go together: give one or the other."
+    if message.startswith("unknown command") or "did you mean" in message:
+        return message
+    found = _REQUIRED.fullmatch(message)
+    if found:
+        message = f"{found[1]} is required" if "," not in found[1] else f"{found[1]} are required"
+    return f"{message} (see `{prog} --help`)."
+
+
+def _fill(text: str) -> str:
+    width = min(79, shutil.get_terminal_size().columns - 2)
+    return textwrap.fill(text, max(width, 40))
+
+
+def _epilog(examples: str, notes: Sequence[str]) -> str:
+    """The `examples:` section, then a paragraph per note (RawDescriptionHelpFormatter)."""
+    parts = ["examples:\n" + textwrap.indent(examples, "  ")]
+    parts += [_fill(note) for note in notes]
+    return "\n\n".join(parts)
+
+
+def _global_options(parser: argparse.ArgumentParser, *, hidden: bool) -> None:
+    """The global options: listed in the top-level help, or `hidden` after a command's name.
+
+    In a command their default is SUPPRESS, so an option given before the command is not
+    overwritten by the command's default.
     """
-
-    def default(value: object) -> object:
-        return argparse.SUPPRESS if in_subcommand else value
-
-    group = parser.add_argument_group("global options")
-    group.add_argument(
-        "--api-base",
-        metavar="URL",
-        default=default(None),
-        help="Ultravox API base URL (env ULTRAVOX_API_BASE; default https://api.ultravox.ai)",
-    )
-    group.add_argument(
-        "--plivo-api-base",
-        metavar="URL",
-        default=default(None),
-        help="Plivo API base URL (env PLIVO_API_BASE; default https://api.plivo.com)",
-    )
-    group.add_argument(
-        "--demo",
-        action="store_true",
-        default=default(False),
-        help="run against the built-in sandbox with demo credentials (touches no real keychain)",
-    )
-    group.add_argument(
-        "--json",
-        action="store_true",
-        default=default(False),
-        help="print one JSON document on stdout (shapes in docs/cli-json.md)",
-    )
-    group.add_argument(
-        "--debug",
-        action="store_true",
-        default=default(False),
-        help="log requests (method, path, status, time) to stderr; show tracebacks",
-    )
-    group.add_argument(
-        "--insecure-storage",
-        action="store_true",
-        default=default(False),
-        help="with no secure keyring, keep secrets in a 0600 file under the user data dir",
-    )
+    helps = {
+        "api_base": "Ultravox API base URL (env ULTRAVOX_API_BASE; default"
+        " https://api.ultravox.ai)",
+        "plivo_api_base": "Plivo API base URL (env PLIVO_API_BASE; default https://api.plivo.com)",
+        "demo": "run against the built-in sandbox with demo credentials (touches no real keychain)",
+        "json": "print one JSON document on stdout instead of text (the shapes are in the"
+        " README, under Commands)",
+        "debug": "log requests (method, path, status, time) to stderr; show tracebacks",
+        "insecure_storage": "with no secure keyring, keep secrets in a 0600 file under the user"
+        " data dir",
+        "no_mouse": "wizard only: do not capture the mouse",
+    }
+    group = parser if hidden else parser.add_argument_group("global options")
+    for dest, (flag, value) in GLOBAL_OPTIONS.items():
+        kwargs: dict[str, Any] = {
+            "dest": dest,
+            "default": argparse.SUPPRESS if hidden else value,
+            "help": argparse.SUPPRESS if hidden else helps[dest],
+        }
+        if value is False:
+            group.add_argument(flag, action="store_true", **kwargs)
+        else:
+            group.add_argument(flag, metavar="URL", **kwargs)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=PROG, description=DESCRIPTION, epilog=EPILOG)
+def _add_command(
+    sub: Any,
+    name: str,
+    summary: str,
+    *,
+    examples: str,
+    notes: Sequence[str] = (),
+    takes: Sequence[str] = SERVICE_OPTIONS,
+    not_taken_because: str = "",
+    handler: str,
+) -> argparse.ArgumentParser:
+    """Register a command: its one-line summary, EXAMPLES, notes and the global options it
+    takes (unlisted in its help, which names them and points at the top-level help).
+
+    Every global option is parsed after the command's name, so one it does not take is
+    refused with `not_taken_because` whichever side of the name it was given.
+    """
+    flags = [GLOBAL_OPTIONS[dest][0] for dest in takes]
+    also = (
+        f"Global options it takes, before or after `{name}`: {', '.join(flags)}"
+        f" (see `{PROG} --help`)."
+        if flags
+        else "It takes no global options."
+    )
+    parser: CommandParser = sub.add_parser(
+        name,
+        help=summary,
+        description=summary[:1].upper() + summary[1:] + ".",
+        epilog=_epilog(examples, [*notes, also]),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _global_options(parser, hidden=True)
+    parser.set_defaults(handler=handler, takes=tuple(takes), not_taken_because=not_taken_because)
+    return parser
+
+
+def build_parser() -> CommandParser:
+    parser = CommandParser(
+        prog=PROG,
+        description=_fill(DESCRIPTION),
+        epilog=_epilog(TOP_EXAMPLES, TOP_NOTES),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument(
-        "--no-mouse", action="store_true", help="wizard only: do not capture the mouse"
-    )
-    _global_options(parser, in_subcommand=False)
+    _global_options(parser, hidden=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for add in (
+        _apply_command,
+        _status_command,
+        _delete_command,
+        _login_command,
+        _logout_command,
+        _numbers_command,
+        _link_command,
+        _sandbox_command,
+    ):
+        add(sub)
+    parser.commands = dict(sub.choices)
+    return parser
 
-    def command(name: str, help_text: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(
-            name,
-            help=help_text,
-            description=help_text,
-            epilog=EPILOG,
-            formatter_class=argparse.RawDescriptionHelpFormatter
-            if name in ("numbers", "link")
-            else argparse.HelpFormatter,
-        )
-        _global_options(p, in_subcommand=True)
-        return p
 
-    apply = command("apply", "create or update the Plivo config on Ultravox")
+def _apply_command(sub: Any) -> None:
+    apply = _add_command(
+        sub,
+        "apply",
+        "create or update the Plivo config on Ultravox",
+        examples="""\
+printf '%s\\n' "$TOKEN" | ultravox-plivo apply --auth-id MA0123456789ABCDEFGH \\
+    --auth-token-stdin --agent 6b2b6b8e-1c1e-4d5e-9f55-0f4f5a1f2c3d \\
+    --map From=user.phone --map To=call.to --yes
+ultravox-plivo apply --all-agents --dry-run     # keep the token Ultravox holds
+ultravox-plivo apply --file plivo.toml --yes --json
+ultravox-plivo apply --demo --all-agents --yes  # against the built-in sandbox""",
+        notes=[
+            "It checks everything first (exit 2, nothing sent), shows the plan, asks, then"
+            " sends only what changed. The token is stored only after Ultravox accepted it."
+        ],
+        handler="wizard.commands.apply",
+    )
     apply.add_argument("--auth-id", metavar="AUTH_ID", help="Plivo Auth ID (env PLIVO_AUTH_ID)")
     apply.add_argument(
         "--auth-token-stdin",
@@ -180,24 +278,73 @@ def build_parser() -> argparse.ArgumentParser:
     )
     apply.add_argument("--dry-run", action="store_true", help="print the plan, send nothing")
     apply.add_argument("--yes", "-y", action="store_true", help="do not ask before sending")
-    apply.set_defaults(handler="wizard.commands.apply")
 
-    status = command("status", "show the config on Ultravox and where local credentials are")
-    status.set_defaults(handler="wizard.commands.status")
 
-    delete = command("delete", "remove the Plivo config from Ultravox")
+def _status_command(sub: Any) -> None:
+    _add_command(
+        sub,
+        "status",
+        "show the config on Ultravox and where local credentials are",
+        examples="""\
+ultravox-plivo status
+ultravox-plivo status --json | jq -r '.answerUrls[]'
+ultravox-plivo status --demo""",
+        notes=["Exit 2 when no API key is known (the local part is still shown)."],
+        handler="wizard.commands.status",
+    )
+
+
+def _delete_command(sub: Any) -> None:
+    delete = _add_command(
+        sub,
+        "delete",
+        "remove the Plivo config from Ultravox",
+        examples="""\
+ultravox-plivo delete                # shows the config, then asks
+ultravox-plivo delete --yes --json""",
+        notes=["Stored credentials are kept; `ultravox-plivo logout` removes them."],
+        handler="wizard.commands.delete",
+    )
     delete.add_argument("--yes", "-y", action="store_true", help="do not ask first")
-    delete.set_defaults(handler="wizard.commands.delete")
 
-    login = command("login", "check an Ultravox API key and store it in the keyring")
+
+def _login_command(sub: Any) -> None:
+    login = _add_command(
+        sub,
+        "login",
+        "check an Ultravox API key and store it in the keyring",
+        examples="""\
+ultravox-plivo login                 # asks for the key (input hidden)
+printf '%s\\n' "$KEY" | ultravox-plivo login --api-key-stdin
+ultravox-plivo login --api-key-stdin --insecure-storage < key.txt  # no keyring""",
+        notes=[
+            "A key that cannot be one (empty, spaces or control characters, far too short) is"
+            " refused before anything is sent (exit 2). With no keyring to keep it, it is"
+            " checked but not stored: set ULTRAVOX_API_KEY or use --insecure-storage."
+        ],
+        handler="wizard.commands.login:login",
+    )
     login.add_argument(
         "--api-key-stdin",
         action="store_true",
         help="read the API key from one line of stdin (else env ULTRAVOX_API_KEY or a prompt)",
     )
-    login.set_defaults(handler="wizard.commands.login:login")
 
-    logout = command("logout", "remove the stored API key and Plivo tokens")
+
+def _logout_command(sub: Any) -> None:
+    logout = _add_command(
+        sub,
+        "logout",
+        "remove the stored API key and Plivo tokens",
+        examples="""\
+ultravox-plivo logout
+ultravox-plivo logout --auth-id MA0123456789ABCDEFGH --yes""",
+        notes=[
+            "Removes them from the keyring and, whatever the options, from the"
+            " --insecure-storage file. Environment variables are left as they are."
+        ],
+        handler="wizard.commands.login:logout",
+    )
     logout.add_argument(
         "--auth-id",
         metavar="AUTH_ID",
@@ -206,19 +353,51 @@ def build_parser() -> argparse.ArgumentParser:
         help="also remove the token stored for this Auth ID (repeatable)",
     )
     logout.add_argument("--yes", "-y", action="store_true", help="do not ask first")
-    logout.set_defaults(handler="wizard.commands.login:logout")
 
-    numbers = command("numbers", "list the Plivo account's voice numbers and where each one points")
+
+def _numbers_command(sub: Any) -> None:
+    numbers = _add_command(
+        sub,
+        "numbers",
+        "list the Plivo account's voice numbers and where each one points",
+        examples="""\
+ultravox-plivo numbers
+ultravox-plivo numbers --auth-id MA0123456789ABCDEFGH --json
+ultravox-plivo numbers --demo""",
+        notes=[
+            "The token comes from PLIVO_AUTH_TOKEN or the keyring. With an Ultravox API key,"
+            " agents are named and checked against the config."
+        ],
+        handler="wizard.commands.numbers",
+    )
     numbers.add_argument(
         "--auth-id",
         metavar="AUTH_ID",
         help="Plivo Auth ID (else env PLIVO_AUTH_ID, the Ultravox config, the last one used);"
         " the token comes from env PLIVO_AUTH_TOKEN or the keyring",
     )
-    numbers.epilog = NUMBERS_EXAMPLES + textwrap.fill(EPILOG, 79)
-    numbers.set_defaults(handler="wizard.commands.numbers")
 
-    link = command("link", "point Plivo numbers at an Ultravox agent (one application per agent)")
+
+def _link_command(sub: Any) -> None:
+    link = _add_command(
+        sub,
+        "link",
+        "point Plivo numbers at an Ultravox agent (one application per agent)",
+        examples="""\
+ultravox-plivo link --agent 6b2b6b8e-1c1e-4d5e-9f55-0f4f5a1f2c3d \\
+    --number +14155550123 --dry-run
+ultravox-plivo link --agent 6b2b6b8e-1c1e-4d5e-9f55-0f4f5a1f2c3d \\
+    --number +14155550123 --number +14155550199 --app-name support-line --yes --json
+ultravox-plivo link --number +14155550123 --app-id 20372631212782782 --yes  # put back""",
+        notes=[
+            "The agent must be allowed by the Plivo config on Ultravox (or all agents"
+            " allowed). Each number's current application is shown before it is re-pointed,"
+            " and the result prints the command that puts it back. An application that does"
+            " not send calls to this agent is never changed. The token comes from"
+            " PLIVO_AUTH_TOKEN or the keyring, never from an option."
+        ],
+        handler="wizard.commands.link",
+    )
     target = link.add_mutually_exclusive_group(required=True)
     target.add_argument(
         "--agent", metavar="UUID", help="the agent the numbers should reach (allowed by the config)"
@@ -249,16 +428,39 @@ def build_parser() -> argparse.ArgumentParser:
     )
     link.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
     link.add_argument("--yes", "-y", action="store_true", help="do not ask before changing")
-    link.epilog = LINK_EXAMPLES + textwrap.fill(EPILOG, 79)
-    link.set_defaults(handler="wizard.commands.link")
 
-    sandbox = command("sandbox", "serve the built-in fake Ultravox and Plivo API until Ctrl+C")
+
+def _sandbox_command(sub: Any) -> None:
+    sandbox = _add_command(
+        sub,
+        "sandbox",
+        "serve the built-in fake Ultravox and Plivo API until Ctrl+C",
+        examples="""\
+ultravox-plivo sandbox --port 8765 --agents 3
+ULTRAVOX_API_BASE=http://127.0.0.1:8765 PLIVO_API_BASE=http://127.0.0.1:8765 \\
+    ULTRAVOX_API_KEY=<the key it printed> ultravox-plivo status""",
+        notes=["It prints its URL and the demo credentials (made for showing, not secrets)."],
+        takes=("json", "debug"),
+        not_taken_because="the sandbox is its own API and keeps no secrets",
+        handler="wizard.commands.sandbox",
+    )
     sandbox.add_argument("--port", type=int, default=0, help="port (default: any free one)")
     sandbox.add_argument(
         "--agents", type=int, default=25, metavar="N", help="seed N agents (default 25)"
     )
-    sandbox.set_defaults(handler="wizard.commands.sandbox")
-    return parser
+
+
+def _check_global_options(parser: CommandParser, args: argparse.Namespace) -> None:
+    """A global option given (before the command) to a command it means nothing to: exit 2."""
+    takes = getattr(args, "takes", None)
+    if args.command is None or takes is None:
+        return
+    for dest, (flag, unset) in GLOBAL_OPTIONS.items():
+        if dest not in takes and getattr(args, dest, unset) != unset:
+            why = "it is for the wizard only" if dest == "no_mouse" else args.not_taken_because
+            parser.commands[args.command].exit(
+                EXIT_USAGE, f"{PROG} {args.command}: {flag} does not apply here: {why}.\n"
+            )
 
 
 def _load_handler(spec: str) -> Handler:
@@ -297,8 +499,12 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the process exit code."""
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # --help, --version, or a usage error argparse printed
+        args, extra = parser.parse_known_args(argv)
+        if extra:
+            command = parser.commands.get(args.command) if args.command else None
+            (command or parser).unknown_option_error(extra)
+        _check_global_options(parser, args)
+    except SystemExit as exc:  # --help, --version, or a usage error we printed
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     out = Output(json_mode=args.json)
     state = RunState()
