@@ -114,3 +114,15 @@ def test_global_options_parse_on_either_side_of_the_command(before: bool) -> Non
         True,
     )
     assert (args.plivo_api_base, args.demo) == (None, False)
+
+
+def test_readme_lists_the_global_options_and_the_json_shapes() -> None:
+    from tests.cli.conftest import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    commands = readme.split("\n## Commands\n", 1)[1].split("\n## ", 1)[0]
+    for flag in GLOBAL_FLAGS:
+        assert f"| `{flag}" in commands
+    shapes = commands.split("\n### `--json` output\n", 1)[1]
+    for command in COMMANDS:
+        assert f"| `{command}` |" in shapes
