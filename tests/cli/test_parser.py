@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 
 from wizard import cli
+from wizard.commands.parser import GLOBAL_OPTIONS
 
 COMMANDS = ["apply", "status", "delete", "login", "logout", "numbers", "link", "sandbox"]
-GLOBAL_FLAGS = [flag for flag, _ in cli.GLOBAL_OPTIONS.values()]
+GLOBAL_FLAGS = [flag for flag, _ in GLOBAL_OPTIONS.values()]
 
 
 def help_text(capsys: pytest.CaptureFixture[str], *args: str) -> str:
