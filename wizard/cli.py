@@ -1,4 +1,5 @@
-"""The `ultravox-plivo` command line: parsing, dispatch and the one-line error contract.
+"""The `ultravox-plivo` command line: dispatch and the one-line error contract (the options
+are in `wizard/commands/parser.py`).
 
 Kept thin and light: `--help` must import neither textual, httpx nor pydantic, so every
 command module (and through it the core) is imported only once a command runs.
@@ -13,15 +14,14 @@ import logging
 import os
 import signal
 import sys
-import textwrap
 import threading
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from wizard import __version__
-from wizard.commands.output import PROG, Output
+from wizard.commands.output import Output
+from wizard.commands.parser import build_parser, check_global_options
 from wizard.commands.runtime import RunState, is_tty
 from wizard.core.errors import (
     EXIT_FAILED,
@@ -35,230 +35,6 @@ if TYPE_CHECKING:
     from wizard.commands.runtime import Runtime
 
 Handler = Callable[["Runtime"], int]
-
-DESCRIPTION = (
-    "Connect a Plivo account to Ultravox. With no command, starts the interactive wizard;"
-    " the commands below do the same from scripts."
-)
-EPILOG = (
-    "Secrets are never taken as option values: they come from stdin (--auth-token-stdin,"
-    " --api-key-stdin), the environment (ULTRAVOX_API_KEY, PLIVO_AUTH_TOKEN) or the keyring."
-    " Exit codes: 0 done, 1 service or network failed, 2 invalid input or usage,"
-    " 3 authentication failed, 130 interrupted (143 by SIGTERM)."
-)
-
-
-NUMBERS_EXAMPLES = """examples:
-  ultravox-plivo numbers
-  ultravox-plivo numbers --auth-id MA0123456789ABCDEFGH --json
-  ultravox-plivo numbers --demo
-
-"""
-LINK_EXAMPLES = """examples:
-  ultravox-plivo link --agent 6b2b6b8e-1c1e-4d5e-9f55-0f4f5a1f2c3d --number +14155550123 --dry-run
-  ultravox-plivo link --agent 6b2b6b8e-1c1e-4d5e-9f55-0f4f5a1f2c3d \\
-      --number +14155550123 --number +14155550199 --app-name support-line --yes --json
-  ultravox-plivo link --number +14155550123 --app-id 20372631212782782 --yes   # put it back
-
-The agent must be allowed by the Plivo config on Ultravox (or all agents allowed). Each
-number's current application is shown before it is re-pointed, and the result prints the
-command that puts it back. An application that does not send calls to this agent is never
-changed. The token comes from PLIVO_AUTH_TOKEN or the keyring, never from an option.
-
-"""
-
-
-def _global_options(parser: argparse.ArgumentParser, *, in_subcommand: bool) -> None:
-    """The options every command accepts, before or after the command name.
-
-    In a subcommand their default is SUPPRESS, so an option given before the command is not
-    overwritten by the subcommand's default.
-    """
-
-    def default(value: object) -> object:
-        return argparse.SUPPRESS if in_subcommand else value
-
-    group = parser.add_argument_group("global options")
-    group.add_argument(
-        "--api-base",
-        metavar="URL",
-        default=default(None),
-        help="Ultravox API base URL (env ULTRAVOX_API_BASE; default https://api.ultravox.ai)",
-    )
-    group.add_argument(
-        "--plivo-api-base",
-        metavar="URL",
-        default=default(None),
-        help="Plivo API base URL (env PLIVO_API_BASE; default https://api.plivo.com)",
-    )
-    group.add_argument(
-        "--demo",
-        action="store_true",
-        default=default(False),
-        help="run against the built-in sandbox with demo credentials (touches no real keychain)",
-    )
-    group.add_argument(
-        "--json",
-        action="store_true",
-        default=default(False),
-        help="print one JSON document on stdout (shapes in docs/cli-json.md)",
-    )
-    group.add_argument(
-        "--debug",
-        action="store_true",
-        default=default(False),
-        help="log requests (method, path, status, time) to stderr; show tracebacks",
-    )
-    group.add_argument(
-        "--insecure-storage",
-        action="store_true",
-        default=default(False),
-        help="with no secure keyring, keep secrets in a 0600 file under the user data dir",
-    )
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=PROG, description=DESCRIPTION, epilog=EPILOG)
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument(
-        "--no-mouse", action="store_true", help="wizard only: do not capture the mouse"
-    )
-    _global_options(parser, in_subcommand=False)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    def command(name: str, help_text: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(
-            name,
-            help=help_text,
-            description=help_text,
-            epilog=EPILOG,
-            formatter_class=argparse.RawDescriptionHelpFormatter
-            if name in ("numbers", "link")
-            else argparse.HelpFormatter,
-        )
-        _global_options(p, in_subcommand=True)
-        return p
-
-    apply = command("apply", "create or update the Plivo config on Ultravox")
-    apply.add_argument("--auth-id", metavar="AUTH_ID", help="Plivo Auth ID (env PLIVO_AUTH_ID)")
-    apply.add_argument(
-        "--auth-token-stdin",
-        action="store_true",
-        help="read the Plivo Auth Token from one line of stdin (else env PLIVO_AUTH_TOKEN,"
-        " the keyring, or a prompt)",
-    )
-    agents = apply.add_mutually_exclusive_group()
-    agents.add_argument(
-        "--agent",
-        metavar="UUID",
-        action="append",
-        dest="agents",
-        help="allow this agent to use Plivo (repeat for more; at most 100)",
-    )
-    agents.add_argument("--all-agents", action="store_true", help="allow every agent")
-    apply.add_argument(
-        "--map",
-        metavar="FIELD=CONTEXT",
-        action="append",
-        dest="maps",
-        help="map a Plivo request field to a context path, e.g. From=user.phone (repeatable;"
-        " added to the current mapping)",
-    )
-    apply.add_argument(
-        "--clear-map", action="store_true", help="start from an empty mapping, not the current one"
-    )
-    apply.add_argument(
-        "--file",
-        metavar="PATH",
-        help="read the same fields from a .toml or .json file (options override it;"
-        " never put the token in it)",
-    )
-    apply.add_argument(
-        "--no-verify-plivo",
-        action="store_true",
-        help="do not check the Plivo credentials with Plivo first",
-    )
-    apply.add_argument("--dry-run", action="store_true", help="print the plan, send nothing")
-    apply.add_argument("--yes", "-y", action="store_true", help="do not ask before sending")
-    apply.set_defaults(handler="wizard.commands.apply")
-
-    status = command("status", "show the config on Ultravox and where local credentials are")
-    status.set_defaults(handler="wizard.commands.status")
-
-    delete = command("delete", "remove the Plivo config from Ultravox")
-    delete.add_argument("--yes", "-y", action="store_true", help="do not ask first")
-    delete.set_defaults(handler="wizard.commands.delete")
-
-    login = command("login", "check an Ultravox API key and store it in the keyring")
-    login.add_argument(
-        "--api-key-stdin",
-        action="store_true",
-        help="read the API key from one line of stdin (else env ULTRAVOX_API_KEY or a prompt)",
-    )
-    login.set_defaults(handler="wizard.commands.login:login")
-
-    logout = command("logout", "remove the stored API key and Plivo tokens")
-    logout.add_argument(
-        "--auth-id",
-        metavar="AUTH_ID",
-        action="append",
-        dest="auth_ids",
-        help="also remove the token stored for this Auth ID (repeatable)",
-    )
-    logout.add_argument("--yes", "-y", action="store_true", help="do not ask first")
-    logout.set_defaults(handler="wizard.commands.login:logout")
-
-    numbers = command("numbers", "list the Plivo account's voice numbers and where each one points")
-    numbers.add_argument(
-        "--auth-id",
-        metavar="AUTH_ID",
-        help="Plivo Auth ID (else env PLIVO_AUTH_ID, the Ultravox config, the last one used);"
-        " the token comes from env PLIVO_AUTH_TOKEN or the keyring",
-    )
-    numbers.epilog = NUMBERS_EXAMPLES + textwrap.fill(EPILOG, 79)
-    numbers.set_defaults(handler="wizard.commands.numbers")
-
-    link = command("link", "point Plivo numbers at an Ultravox agent (one application per agent)")
-    target = link.add_mutually_exclusive_group(required=True)
-    target.add_argument(
-        "--agent", metavar="UUID", help="the agent the numbers should reach (allowed by the config)"
-    )
-    target.add_argument(
-        "--app-id",
-        metavar="APP_ID",
-        help="point the numbers at this existing Plivo application instead (to put them back)",
-    )
-    link.add_argument(
-        "--number",
-        metavar="NUMBER",
-        action="append",
-        dest="numbers",
-        required=True,
-        help="a voice number of the account, e.g. +14155550123 (repeat for more)",
-    )
-    link.add_argument(
-        "--app-name",
-        metavar="NAME",
-        help="name of the agent's Plivo application (default ultravox-<agent-name>;"
-        " letters, digits, '-' and '_')",
-    )
-    link.add_argument(
-        "--auth-id",
-        metavar="AUTH_ID",
-        help="Plivo Auth ID (else env PLIVO_AUTH_ID, the Ultravox config, the last one used)",
-    )
-    link.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
-    link.add_argument("--yes", "-y", action="store_true", help="do not ask before changing")
-    link.epilog = LINK_EXAMPLES + textwrap.fill(EPILOG, 79)
-    link.set_defaults(handler="wizard.commands.link")
-
-    sandbox = command("sandbox", "serve the built-in fake Ultravox and Plivo API until Ctrl+C")
-    sandbox.add_argument("--port", type=int, default=0, help="port (default: any free one)")
-    sandbox.add_argument(
-        "--agents", type=int, default=25, metavar="N", help="seed N agents (default 25)"
-    )
-    sandbox.set_defaults(handler="wizard.commands.sandbox")
-    return parser
 
 
 def _load_handler(spec: str) -> Handler:
@@ -297,8 +73,12 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the process exit code."""
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # --help, --version, or a usage error argparse printed
+        args, extra = parser.parse_known_args(argv)
+        if extra:
+            command = parser.commands.get(args.command) if args.command else None
+            (command or parser).unknown_option_error(extra)
+        check_global_options(parser, args)
+    except SystemExit as exc:  # --help, --version, or a usage error we printed
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     out = Output(json_mode=args.json)
     state = RunState()

@@ -97,7 +97,10 @@ def test_token_with_spaces_from_stdin_is_refused(
 
 def test_argparse_errors_are_exit_2(env: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["apply", "--agent", AGENT, "--all-agents"]) == 2
-    assert "not allowed with argument" in capsys.readouterr().err
+    assert capsys.readouterr().err == (
+        "ultravox-plivo apply: --agent and --all-agents do not go together:"
+        " give one or the other.\n"
+    )
     assert cli.main(["frobnicate"]) == 2
     assert env.requests == []
 

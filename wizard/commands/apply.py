@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import SecretStr
 
 from wizard.commands.config_view import print_config
-from wizard.commands.output import indented_json, table
+from wizard.commands.output import indented_json
 from wizard.commands.session import NetSession
 from wizard.core.credentials import ResolvedSecret, SecretSource
 from wizard.core.environment import ENV_AUTH_ID, ENV_PLIVO_TOKEN
@@ -486,7 +486,7 @@ def _print_plan(rt: Runtime, plan: Plan, current: PlivoConfig | None) -> None:
         out.line(f"This changes {count} field{'s' if count != 1 else ''} (PATCH):")
     rows = [(c.label, c.current, c.new) for c in plan.changes]
     marks = ["*" if c.changed else " " for c in plan.changes]
-    out.lines(table(("Field", "Current", "New"), rows, marks))
+    out.table(("Field", "Current", "New"), rows, marks)
     out.line("Body to send (token masked):")
     out.lines(indented_json(plan.display_body()))
 

@@ -34,7 +34,7 @@ def print_config(rt: Runtime, config: PlivoConfig | None, token: SecretStr | Non
     if config.context_mapping:
         out.line("  Mapping:")
         for request_field, context in config.context_mapping.items():
-            out.line(f"                 {request_field} -> {context}")
+            out.line(f"                 {request_field} → {context}")
     else:
         out.line("  Mapping:       none")
     urls = answer_urls(config)

@@ -218,7 +218,7 @@ def _app_line(app: AppStep) -> str:
         return f"Create the Plivo application {app.app_name} (answer URL {app.answer_url}, POST)."
     if app.action is AppAction.UPDATE:
         changes = ", ".join(
-            f"{k} {app.previous.get(k) or '—'} -> {v}" for k, v in app.changes.items()
+            f"{k} {app.previous.get(k) or '—'} → {v}" for k, v in app.changes.items()
         )
         return f"Update the Plivo application {app.app_name} (found by {app.found_by}): {changes}."
     return f"Use the Plivo application {app.app_name} (found by {app.found_by}); unchanged."

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import SecretStr
 
 from wizard.commands.session import NetSession
+from wizard.core.environment import ENV_API_KEY
 from wizard.core.errors import EXIT_FAILED, CredentialStoreError, UsageError
 from wizard.core.models import api_key_prefix, check_api_key, check_auth_id, errors
 
@@ -21,30 +22,36 @@ log = logging.getLogger("wizard.cli")
 
 
 def login(rt: Runtime) -> int:
-    """Read the key (stdin, env, demo, prompt), check it on the service, then store it."""
+    """Read the key (stdin, env, demo, prompt), check it locally, then on the service, then
+    store it. A key that cannot be one is refused here (exit 2) as the wizard refuses it; an
+    unusual but printable one only warns, and the service decides."""
     key, source = _read_api_key(rt)
-    found = errors(check_api_key(key.get_secret_value()))
+    findings = check_api_key(key.get_secret_value())
+    found = errors(findings)
     if found:
         raise UsageError(found[0].message)
+    for finding in findings:
+        rt.out.note(f"warning: {finding.message}")
     key = SecretStr(key.get_secret_value().strip())
+    reason = None if rt.demo else rt.store.not_persistent_reason
+    if reason is not None:
+        # Said before the check, so nobody reads "Logged in" and takes the key for kept.
+        rt.out.note(_not_stored_note(reason, source))
     with NetSession(rt) as net:
         account = net.run(net.ultravox(key).get_account())
     prefix = api_key_prefix(key.get_secret_value())
     name = account.name or account.account_id or "your account"
-    rt.out.line(f"Logged in to {name} with the API key {prefix}… (from {source}).")
-    reason = rt.store.not_persistent_reason
     stored: dict[str, str] | None = None
-    if reason is None:
-        where = rt.store.save_api_key(key)
-        stored = {"apiKey": where}
-        rt.out.line(f"Stored: {where}")
-    elif rt.demo:
-        rt.out.line("Not stored: this is a demo.")
+    if reason is not None:
+        rt.out.line(f"The API key {prefix}… (from {source}) works for {name}; it was not stored.")
     else:
-        # A session-only "store" would end with this very process: say so instead.
-        rt.out.note(
-            f"warning: not stored: {reason}; use --insecure-storage or set ULTRAVOX_API_KEY."
-        )
+        rt.out.line(f"Logged in to {name} with the API key {prefix}… (from {source}).")
+        if rt.demo:
+            rt.out.line("Not stored: this is a demo.")
+        else:
+            where = rt.store.save_api_key(key)
+            stored = {"apiKey": where}
+            rt.out.line(f"Stored: {where}")
     rt.out.result(
         {
             "account": {"name": account.name, "accountId": account.account_id},
@@ -56,6 +63,19 @@ def login(rt: Runtime) -> int:
     return 0
 
 
+def _not_stored_note(reason: str, source: str) -> str:
+    """What a one-shot command says when no keyring can keep the key (a session-only "store"
+    would end with this very process)."""
+    if source == ENV_API_KEY:
+        keep = f"{ENV_API_KEY} already gives it to every command."
+    else:
+        keep = (
+            f"to use it later, set {ENV_API_KEY} in the environment of the commands that need"
+            " it, or use --insecure-storage (a file only you can read)."
+        )
+    return f"note: the key will be checked but not stored: {reason}; {keep}"
+
+
 def _read_api_key(rt: Runtime) -> tuple[SecretStr, str]:
     if rt.args.api_key_stdin:
         log.debug("reading the Ultravox API key from stdin")
@@ -63,8 +83,8 @@ def _read_api_key(rt: Runtime) -> tuple[SecretStr, str]:
         if not line:
             raise UsageError("--api-key-stdin: stdin held no API key (one line expected).")
         return SecretStr(line), "stdin"
-    if rt.environ.get("ULTRAVOX_API_KEY"):
-        return SecretStr(rt.environ["ULTRAVOX_API_KEY"]), "ULTRAVOX_API_KEY"
+    if rt.environ.get(ENV_API_KEY):
+        return SecretStr(rt.environ[ENV_API_KEY]), ENV_API_KEY
     if rt.demo:
         from wizard.sandbox import DEMO_API_KEY
 

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr
 
-from wizard.commands.output import table
 from wizard.commands.plivo_access import (
     application_json,
     numbers_client,
@@ -61,7 +60,7 @@ def run(rt: Runtime) -> int:
             )
             for v in views
         ]
-        out.lines(table(("Number", "Alias", "Application", "Reaches"), rows, [" "] * len(rows)))
+        out.table(("Number", "Alias", "Application", "Reaches"), rows, [" "] * len(rows))
         out.line("Point a number at an agent with `ultravox-plivo link --agent UUID --number N`.")
     if api_key is None:
         out.note("No Ultravox API key: agents are shown by id, not checked against the config.")

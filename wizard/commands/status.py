@@ -10,7 +10,7 @@ from pydantic import SecretStr
 from wizard.commands.config_view import print_config
 from wizard.commands.runtime import NO_API_KEY
 from wizard.commands.session import NetSession
-from wizard.core.environment import ENV_AUTH_ID
+from wizard.core.environment import ENV_API_KEY, ENV_AUTH_ID, ENV_PLIVO_TOKEN
 from wizard.core.errors import EXIT_FAILED, EXIT_USAGE, CredentialStoreError
 from wizard.core.models import Account, PlivoConfig, answer_urls, api_key_prefix
 from wizard.flow.precedence import choose_auth_id, prefix_matches
@@ -42,6 +42,7 @@ def run(rt: Runtime) -> int:
     matches = prefix_matches(prefix, token.value if token else None)
 
     info = store.info
+    where = _where(rt)
     data: dict[str, Any] = {
         "apiBase": rt.api_base,
         "account": ({"name": account.name, "accountId": account.account_id} if account else None),
@@ -50,7 +51,7 @@ def run(rt: Runtime) -> int:
         "answerUrls": answer_urls(config) if config else [],
         "credentials": {
             "backend": {"kind": str(info.kind), "name": info.name, "reason": info.reason},
-            "where": store.where(),
+            "where": where,
             "apiKey": _secret_json(api_key, key_problem, prefix=_key_prefix(api_key)),
             "plivoToken": {
                 "authId": auth_id,
@@ -71,7 +72,7 @@ def run(rt: Runtime) -> int:
             out.line("  Plivo config:")
             print_config(rt, config)
     out.line("Local credentials:")
-    out.line(f"  Keyring:       {info.name} ({info.kind}): {store.where()}")
+    out.line(f"  Keyring:       {info.name} ({info.kind}): {where}")
     out.line(f"  API key:       {_describe(api_key, key_problem, _key_prefix(api_key))}")
     if auth_id:
         line = f"  Plivo token:   {auth_id}: {_describe(token, token_problem)}"
@@ -93,6 +94,18 @@ def run(rt: Runtime) -> int:
         out.error_line(NO_API_KEY)
         return EXIT_USAGE
     return 0
+
+
+def _where(rt: Runtime) -> str:
+    """Where secrets would be kept. A one-shot command has no session to keep them in, so with
+    no keyring it says none can, why, and what to do instead."""
+    reason = rt.store.not_persistent_reason
+    if reason is None or rt.demo:
+        return rt.store.where()
+    return (
+        f"No keyring can keep secrets here: {reason}. Set {ENV_API_KEY} and {ENV_PLIVO_TOKEN}"
+        " in the environment, or use --insecure-storage (a file only you can read)."
+    )
 
 
 def _lookup(
