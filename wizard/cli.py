@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from wizard import __version__
 from wizard.commands.output import PROG, Output
-from wizard.commands.runtime import RunState, is_tty
+from wizard.commands.runtime import RunState, is_tty, under_web_driver
 from wizard.core.errors import (
     EXIT_FAILED,
     EXIT_USAGE,
@@ -64,6 +64,19 @@ The agent must be allowed by the Plivo config on Ultravox (or all agents allowed
 number's current application is shown before it is re-pointed, and the result prints the
 command that puts it back. An application that does not send calls to this agent is never
 changed. The token comes from PLIVO_AUTH_TOKEN or the keyring, never from an option.
+
+"""
+
+
+SERVE_EXAMPLES = """examples:
+  ultravox-plivo serve --demo              # open the printed link: a demo wizard, no account
+  ultravox-plivo serve                     # the real wizard, in a browser on this machine
+  ultravox-plivo serve --demo --host 0.0.0.0 --port 8080   # show the demo to the room
+
+It prints a link with a token made for this launch; the page and its websocket refuse any
+request without it, and any page of another origin. Each browser tab runs its own wizard (at
+most 3 at once) with none of this shell's secrets in its environment: the real wizard takes
+the API key and token from the keyring, or you type them. Ctrl+C ends every session.
 
 """
 
@@ -258,6 +271,24 @@ def build_parser() -> argparse.ArgumentParser:
         "--agents", type=int, default=25, metavar="N", help="seed N agents (default 25)"
     )
     sandbox.set_defaults(handler="wizard.commands.sandbox")
+
+    serve = command("serve", "serve the wizard to a browser on this machine until Ctrl+C")
+    serve.formatter_class = argparse.RawDescriptionHelpFormatter
+    serve.add_argument(
+        "--host",
+        metavar="ADDRESS",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1: this machine only; another one prints"
+        " a warning, and the real wizard also needs --allow-remote)",
+    )
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000; 0: any free)")
+    serve.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="let the real (not --demo) wizard listen on a non-loopback --host",
+    )
+    serve.epilog = SERVE_EXAMPLES + textwrap.fill(EPILOG, 79)
+    serve.set_defaults(handler="wizard.serve")
     return parser
 
 
@@ -336,6 +367,8 @@ def _run(args: argparse.Namespace, out: Output, state: RunState) -> int:
             from wizard.commands.sandbox import serve
 
             return serve(args, out)
+        if args.command == "serve":
+            return _serve(args)
         from wizard.commands.runtime import open_runtime
 
         with open_runtime(args, out, state) as runtime:
@@ -368,8 +401,8 @@ def _run(args: argparse.Namespace, out: Output, state: RunState) -> int:
 
 
 def _wizard(args: argparse.Namespace, out: Output) -> int:
-    """No command: the Textual wizard, on a terminal only."""
-    if not (is_tty(sys.stdin) and is_tty(sys.stdout)):
+    """No command: the Textual wizard, on a terminal (or in a browser, under `serve`)."""
+    if not (is_tty(sys.stdin) and is_tty(sys.stdout)) and not under_web_driver(os.environ):
         out.error_line(
             "The wizard needs a terminal; from scripts use `ultravox-plivo apply`"
             " (see `ultravox-plivo apply --help`)."
@@ -392,6 +425,36 @@ def _wizard(args: argparse.Namespace, out: Output) -> int:
         return run_wizard(options)
     finally:
         recipe.close()
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """`serve`: the browser face, which runs the wizard (this command) per browser session."""
+    from wizard.core.errors import UsageError
+
+    if args.json:
+        raise UsageError("serve prints a link to open, not JSON: leave out --json.")
+    try:
+        from wizard.serve import ServeOptions, serve
+        from wizard.serve.server import WizardServer  # noqa: F401 (is textual-serve installed?)
+    except ImportError:
+        raise UsageError(
+            "serve needs textual-serve: install the extra, e.g."
+            " `pip install 'ultravox-plivo-wizard[serve]'`."
+        ) from None
+    options = ServeOptions(
+        demo=args.demo,
+        host=args.host,
+        port=args.port,
+        allow_remote=args.allow_remote,
+        api_base=args.api_base,
+        plivo_api_base=args.plivo_api_base,
+        insecure_storage=args.insecure_storage,
+    )
+    if not args.demo:  # a bad base URL is a usage error before anything listens
+        from wizard.flow.context import api_bases
+
+        api_bases(args.api_base, args.plivo_api_base, os.environ)
+    return serve(options)
 
 
 if __name__ == "__main__":
