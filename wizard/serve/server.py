@@ -129,6 +129,7 @@ class WizardServer(Server):
         self.slots = SessionSlots(options.max_sessions)
         self.sessions: dict[WizardAppService, web.WebSocketResponse] = {}
         self.started = 0
+        self._endings: set[asyncio.Future[None]] = set()
         """App processes started since launch (tests count them)."""
         self._allowed: set[str] = allowed_hosts(options.host, options.port)
 
@@ -255,11 +256,24 @@ class WizardServer(Server):
         except Exception:
             log.exception("A browser session failed")
         finally:
+            # aiohttp cancels this handler once the browser's connection is gone, so ending the
+            # session runs as its own task: the process is stopped and reaped all the same.
+            ending = asyncio.ensure_future(self._end_session(service, websocket))
+            self._endings.add(ending)
+            ending.add_done_callback(self._endings.discard)
+            await asyncio.shield(ending)
+        return websocket
+
+    async def _end_session(
+        self, service: WizardAppService | None, websocket: web.WebSocketResponse
+    ) -> None:
+        try:
             if service is not None:
                 await service.stop()
+        finally:
+            if service is not None:
                 self.sessions.pop(service, None)
             self.slots.give_back(websocket)
-        return websocket
 
     def _app_environment(self, width: int, height: int) -> dict[str, str]:
         return app_environment(self.environ, demo=self.options.demo, width=width, height=height)
@@ -271,6 +285,8 @@ class WizardServer(Server):
         for _, websocket in sessions:
             with contextlib.suppress(Exception):
                 await websocket.close(code=WSCloseCode.GOING_AWAY, message=b"server stopped")
+        if self._endings:
+            await asyncio.gather(*self._endings, return_exceptions=True)
 
     async def on_startup(self, app: web.Application) -> None:
         """textual-serve prints its logo here; `run_until_stopped` prints ours."""
