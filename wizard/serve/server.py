@@ -334,7 +334,8 @@ class WizardServer(Server):
         stop = stop or asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError, RuntimeError):
+            # Not in a thread other than the main one (the screenshot script runs it there).
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(sig, stop.set)
         app = await self._make_app()
         # No access log: every request line would carry the token.

@@ -94,9 +94,8 @@ class ResultStep(StepView):
             self.query_one("#copy-status", FieldMessage).show("warning", "! Nothing to copy.")
             return
         self.app.copy_to_clipboard("\n".join(self.urls))
-        n = len(self.urls)
         self.query_one("#copy-status", FieldMessage).show(
-            "success", f"✓ Copied {n} URL{'s' if n != 1 else ''} (through your terminal)."
+            "success", copied_note(len(self.urls), in_browser=self.app.is_web)
         )
 
     @work(thread=True, exclusive=True, group="store")
@@ -113,3 +112,16 @@ class ResultStep(StepView):
     def _stored(self, kind: str, text: str) -> None:
         self.stored = text
         self.query_one("#store-status", FieldMessage).show(kind, text)
+
+
+def copied_note(n: int, *, in_browser: bool) -> str:
+    """What `c` did. In a browser (`ultravox-plivo serve`) the page hands Textual's OSC 52 to
+    the browser's clipboard, which browsers allow only on a secure origin (127.0.0.1 and
+    localhost are; another address over plain HTTP is not)."""
+    urls = f"{n} URL{'s' if n != 1 else ''}"
+    if in_browser:
+        return (
+            f"✓ Sent {urls} to your browser's clipboard (on 127.0.0.1 or localhost; elsewhere"
+            " select them with the mouse)."
+        )
+    return f"✓ Copied {urls} (through your terminal)."
