@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from wizard.commands.output import Output
 from wizard.commands.parser import build_parser, check_global_options
-from wizard.commands.runtime import RunState, is_tty
+from wizard.commands.runtime import RunState, is_tty, under_web_driver
 from wizard.core.errors import (
     EXIT_FAILED,
     EXIT_USAGE,
@@ -116,6 +116,8 @@ def _run(args: argparse.Namespace, out: Output, state: RunState) -> int:
             from wizard.commands.sandbox import serve
 
             return serve(args, out)
+        if args.command == "serve":
+            return _serve(args)
         from wizard.commands.runtime import open_runtime
 
         with open_runtime(args, out, state) as runtime:
@@ -148,9 +150,10 @@ def _run(args: argparse.Namespace, out: Output, state: RunState) -> int:
 
 
 def _wizard(args: argparse.Namespace, out: Output) -> int:
-    """No command: the Textual wizard, on a terminal only."""
-    dumb = os.environ.get("TERM", "") in ("dumb", "unknown")  # Emacs shell, CI logs
-    if dumb or not (is_tty(sys.stdin) and is_tty(sys.stdout)):
+    """No command: the Textual wizard, on a terminal (or in a browser, under `serve`)."""
+    web = under_web_driver(os.environ)
+    dumb = not web and os.environ.get("TERM", "") in ("dumb", "unknown")  # Emacs, CI logs
+    if dumb or not (web or (is_tty(sys.stdin) and is_tty(sys.stdout))):
         what = "a terminal that can draw it (TERM is dumb)" if dumb else "a terminal"
         out.error_line(
             f"The wizard needs {what}; from scripts use `ultravox-plivo apply`"
@@ -174,6 +177,36 @@ def _wizard(args: argparse.Namespace, out: Output) -> int:
         return run_wizard(options)
     finally:
         recipe.close()
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """`serve`: the browser face, which runs the wizard (this command) per browser session."""
+    from wizard.core.errors import UsageError
+
+    if args.json:
+        raise UsageError("serve prints a link to open, not JSON: leave out --json.")
+    try:
+        from wizard.serve import ServeOptions, serve
+        from wizard.serve.server import WizardServer  # noqa: F401 (is textual-serve installed?)
+    except ImportError:
+        raise UsageError(
+            "serve needs textual-serve: install the extra, e.g."
+            " `pip install 'ultravox-plivo-wizard[serve]'`."
+        ) from None
+    options = ServeOptions(
+        demo=args.demo,
+        host=args.host,
+        port=args.port,
+        allow_remote=args.allow_remote,
+        api_base=args.api_base,
+        plivo_api_base=args.plivo_api_base,
+        insecure_storage=args.insecure_storage,
+    )
+    if not args.demo:  # a bad base URL is a usage error before anything listens
+        from wizard.flow.context import api_bases
+
+        api_bases(args.api_base, args.plivo_api_base, os.environ)
+    return serve(options)
 
 
 if __name__ == "__main__":

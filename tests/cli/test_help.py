@@ -35,7 +35,14 @@ def imported_modules(args: list[str], home: Path, pycache: Path) -> tuple[set[st
 
 @pytest.mark.parametrize(
     "args",
-    [["--help"], ["apply", "--help"], ["numbers", "--help"], ["link", "--help"], ["sandbox", "-h"]],
+    [
+        ["--help"],
+        ["apply", "--help"],
+        ["numbers", "--help"],
+        ["link", "--help"],
+        ["sandbox", "-h"],
+        ["serve", "--help"],
+    ],
 )
 def test_help_imports_no_heavy_modules(args: list[str], tmp_path: Path, pycache: Path) -> None:
     modules, stdout = imported_modules(args, tmp_path, pycache)

@@ -194,6 +194,7 @@ def build_parser() -> CommandParser:
         _numbers_command,
         _link_command,
         _sandbox_command,
+        _serve_command,
     ):
         add(sub)
     parser.commands = dict(sub.choices)
@@ -427,6 +428,41 @@ ULTRAVOX_API_BASE=http://127.0.0.1:8765 PLIVO_API_BASE=http://127.0.0.1:8765 \\
     sandbox.add_argument("--port", type=int, default=0, help="port (default: any free one)")
     sandbox.add_argument(
         "--agents", type=int, default=25, metavar="N", help="seed N agents (default 25)"
+    )
+
+
+def _serve_command(sub: Any) -> None:
+    serve = _add_command(
+        sub,
+        "serve",
+        "serve the wizard to a browser on this machine until Ctrl+C",
+        examples="""\
+ultravox-plivo serve --demo              # open the printed link: a demo wizard, no account
+ultravox-plivo serve                     # the real wizard, in a browser on this machine
+ultravox-plivo serve --demo --host 0.0.0.0 --port 8080   # show the demo to the room""",
+        notes=[
+            "It prints a link with a token made for this launch; the page and its websocket"
+            " refuse any request without it, and any page of another origin. Each browser tab"
+            " runs its own wizard (at most 3 at once) with none of this shell's secrets in its"
+            " environment: the real wizard takes the API key and token from the keyring, or"
+            " you type them. Ctrl+C ends every session."
+        ],
+        takes=("api_base", "plivo_api_base", "demo", "debug", "insecure_storage"),
+        not_taken_because="serve prints a link to open, not JSON",
+        handler="wizard.serve",
+    )
+    serve.add_argument(
+        "--host",
+        metavar="ADDRESS",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1: this machine only; another one prints"
+        " a warning, and the real wizard also needs --allow-remote)",
+    )
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000; 0: any free)")
+    serve.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="let the real (not --demo) wizard listen on a non-loopback --host",
     )
 
 

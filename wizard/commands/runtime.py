@@ -134,6 +134,15 @@ def is_tty(stream: Any) -> bool:
         return False
 
 
+WEB_DRIVER = "textual.drivers.web_driver:WebDriver"
+
+
+def under_web_driver(environ: Mapping[str, str]) -> bool:
+    """Started by `serve` (textual-serve sets TEXTUAL_DRIVER to Textual's web driver): the
+    wizard talks to a browser through pipes, so stdin and stdout are not terminals."""
+    return environ.get("TEXTUAL_DRIVER") == WEB_DRIVER
+
+
 def recipe_from_args(args: argparse.Namespace) -> ContextRecipe:
     """How to open this run's context, from the global options."""
     from wizard.flow.context import ContextRecipe

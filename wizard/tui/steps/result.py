@@ -86,11 +86,7 @@ class ResultStep(StepView):
             return
         self.app.copy_to_clipboard("\n".join(self.urls))
         # OSC 52 has no answer: say what was done, not that it arrived.
-        status.show(
-            "",
-            "Sent to your terminal's clipboard (OSC 52). If your terminal ignores OSC 52,"
-            " the URLs are printed when you leave.",
-        )
+        status.show("", copied_note(len(self.urls), in_browser=self.app.is_web))
 
     @work(thread=True, exclusive=True, group="store")
     def store_credentials(self) -> None:
@@ -107,3 +103,19 @@ class ResultStep(StepView):
         self.stored = text
         mark = "✓" if kind == "success" else "✗"
         self.query_one("#store-status", FieldMessage).show(kind, f"{mark} Credentials: {text}")
+
+
+def copied_note(n: int, *, in_browser: bool) -> str:
+    """What `c` did, never more: OSC 52 has no answer. In a browser (`ultravox-plivo serve`)
+    the page hands it to the browser's clipboard, which browsers allow only on a secure origin
+    (127.0.0.1 and localhost are; another address over plain HTTP is not)."""
+    urls = f"{n} URL{'s' if n != 1 else ''}"
+    if in_browser:
+        return (
+            f"Sent {urls} to your browser's clipboard (on 127.0.0.1 or localhost; elsewhere"
+            " select them with the mouse)."
+        )
+    return (
+        f"Sent {urls} to your terminal's clipboard (OSC 52). If your terminal ignores OSC 52,"
+        " the URLs are printed when you leave."
+    )
