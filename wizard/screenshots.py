@@ -61,6 +61,13 @@ async def capture(outdir: Path) -> list[Path]:
             await shoot()  # 5 Review
             await next_step()
             await shoot()  # 6 Result
+            await pilot.press("p")  # the optional phone-numbers step
+            await _settle(pilot)
+            number = app.screen.query(".number-choice").last()
+            number.value = ids[1]  # type: ignore[attr-defined]
+            await _settle(pilot)
+            app.save_screenshot("07-phone-numbers.svg", path=str(outdir))
+            written.append(outdir / "07-phone-numbers.svg")
     return written
 
 

@@ -18,6 +18,7 @@ def test_screenshots_script_writes_every_step(tmp_path: Path) -> None:
         "04-mapping.svg",
         "05-review.svg",
         "06-result.svg",
+        "07-phone-numbers.svg",
     ]
     result = (tmp_path / "06-result.svg").read_text(encoding="utf-8")
     assert "Ultravox&#160;created&#160;the&#160;Plivo&#160;config" in result

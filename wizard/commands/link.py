@@ -39,6 +39,7 @@ from wizard.core.linking import (
 )
 from wizard.core.models import check_agent_ids, errors
 from wizard.core.plivo_numbers import normalise_number
+from wizard.flow.phone_numbers import app_line, number_line, restore_command
 
 if TYPE_CHECKING:
     from wizard.commands.runtime import Runtime
@@ -188,40 +189,17 @@ def _question(plan: LinkPlan) -> str:
 def _print_plan(rt: Runtime, plan: LinkPlan) -> None:
     out = rt.out
     for app in plan.apps:
-        out.line(_app_line(app))
+        out.line(app_line(app))
         for number in app.also_serves:
             out.note(
                 f"warning: {display_number(number)} also uses {app.app_name}; the update"
                 f" sends its calls to {app.agent.label} too."
             )
     for step in plan.numbers:
-        where = step.previous.describe()
-        label = f"{display_number(step.number)}" + (f" ({step.alias})" if step.alias else "")
-        if not step.changed:
-            out.line(f"  {label}: already on {step.app_name}; unchanged.")
-            continue
-        target = step.app_name
-        if step.agent.label != step.app_name:
-            target += f" ({step.agent.label})"
-        out.line(f"  {label}: now {where}; will point at {target}.")
-        if step.serves_other:
-            out.note(
-                f"warning: {display_number(step.number)} now serves {where}; linking takes it"
-                " away from that application (it is recorded, so you can put it back)."
-            )
-        elif step.moves_from_agent:
-            out.note(f"note: {display_number(step.number)} moves away from {where}.")
-
-
-def _app_line(app: AppStep) -> str:
-    if app.action is AppAction.CREATE:
-        return f"Create the Plivo application {app.app_name} (answer URL {app.answer_url}, POST)."
-    if app.action is AppAction.UPDATE:
-        changes = ", ".join(
-            f"{k} {app.previous.get(k) or '—'} → {v}" for k, v in app.changes.items()
-        )
-        return f"Update the Plivo application {app.app_name} (found by {app.found_by}): {changes}."
-    return f"Use the Plivo application {app.app_name} (found by {app.found_by}); unchanged."
+        line, remark = number_line(step)
+        out.line(f"  {line}")
+        if remark is not None:
+            out.note(remark)
 
 
 def _progress(rt: Runtime, outcome: StepOutcome) -> None:
@@ -233,13 +211,6 @@ def _progress(rt: Runtime, outcome: StepOutcome) -> None:
         rt.out.line(f"  {verb} the application {step.app_name} ({outcome.app_id}).")
     else:
         rt.out.line(f"  {display_number(step.number)} now points at {step.app_name}.")
-
-
-def restore_command(step: NumberStep) -> str | None:
-    """The command that points a number back at its previous application (None: it had none)."""
-    if step.previous.app_id is None:
-        return None
-    return f"ultravox-plivo link --number +{step.number} --app-id {step.previous.app_id}"
 
 
 def _print_restore(rt: Runtime, link_run: LinkRun) -> None:

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from wizard.core.plivo import PlivoClient
     from wizard.core.ultravox import UltravoxClient
     from wizard.flow.context import ContextRecipe, RunContext
+    from wizard.flow.phone_numbers import PhoneNumbers
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ class WizardSession:
         self._unsure: UnsureSend | None = None
         """A send whose outcome is unknown (no clear answer to a write): what was meant."""
         self.store_op: Operation[str] = Operation("store the credentials")
+        self._phone_numbers: PhoneNumbers | None = None
 
     # -- the run context ------------------------------------------------------------------------
 
@@ -109,8 +111,19 @@ class WizardSession:
             raise WizardError("Still getting ready; try again in a moment.")
         return opened
 
+    @property
+    def phone_numbers(self) -> PhoneNumbers:
+        """The optional last step: point the account's Plivo numbers at the agents."""
+        if self._phone_numbers is None:
+            from wizard.flow.phone_numbers import PhoneNumbers
+
+            self._phone_numbers = PhoneNumbers(self)
+        return self._phone_numbers
+
     async def aclose(self) -> None:
         """Close the clients (the recipe's sandbox is the caller's to close)."""
+        if self._phone_numbers is not None:
+            await self._phone_numbers.aclose()
         for client in (self._client, self._plivo):
             if client is not None:
                 await client.aclose()

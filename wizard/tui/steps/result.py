@@ -25,6 +25,7 @@ class ResultStep(StepView):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "copy_urls", "Copy URLs", tooltip="Copy the answer URL(s) to the clipboard"),
+        Binding("p", "phone_numbers", "Phone numbers", tooltip="Point Plivo numbers at agents"),
     ]
 
     def __init__(self, session: WizardSession, *, id: str | None = None) -> None:  # noqa: A002
@@ -38,6 +39,12 @@ class ResultStep(StepView):
         # Whole URLs, wrapped where the terminal is narrow: never cut, never scrolled sideways.
         yield Static("", id="answer-urls", markup=False)
         yield FieldMessage("", id="copy-status")
+        yield Static(
+            "Optional: press p to point this account's Plivo numbers at these agents here,"
+            " or do it by hand:",
+            id="numbers-offer",
+            classes="hint",
+        )
         yield Label("Next, in the Plivo console", classes="section")
         yield Static("", id="next-steps", classes="hint")
         yield FieldMessage("", id="prefix-check")
@@ -87,6 +94,12 @@ class ResultStep(StepView):
         self.app.copy_to_clipboard("\n".join(self.urls))
         # OSC 52 has no answer: say what was done, not that it arrived.
         status.show("", copied_note(len(self.urls), in_browser=self.app.is_web))
+
+    def action_phone_numbers(self) -> None:
+        """The optional last step, on its own screen (Esc comes back here)."""
+        from wizard.tui.screens.phone_numbers import PhoneNumbersScreen
+
+        self.app.push_screen(PhoneNumbersScreen(self.session.phone_numbers))
 
     @work(thread=True, exclusive=True, group="store")
     def store_credentials(self) -> None:
