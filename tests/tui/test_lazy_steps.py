@@ -13,7 +13,7 @@ from wizard.tui import WizardOptions
 from wizard.tui.app import WizardApp
 from wizard.tui.steps.agents import AgentsStep
 from wizard.tui.steps.base import StepView
-from wizard.tui.steps.mapping import MappingStep
+from wizard.tui.steps.mapping import MappingRowEditor, MappingStep
 
 TOKEN = "Tok3n_" + "x" * 34
 
@@ -69,7 +69,11 @@ async def test_current_config_reaches_steps_mounted_later(
         await pilot.press("ctrl+n")  # the agent the service holds
         await settle(pilot)
         assert app.step_index == 3
-        assert app.query_one(MappingStep).to_model() == {"From": "user.phone"}
+        step = app.query_one(MappingStep)
+        assert step.to_model() == {"From": "user.phone"}
+        # What the screen shows, not only the model: the rows were mounted with the values.
+        shown = [(e.request.value, e.context.value) for e in step.query(MappingRowEditor)]
+        assert shown == [("From", "user.phone")]
 
 
 async def test_cli_setup_runs_after_the_first_frame(sandbox: Sandbox) -> None:

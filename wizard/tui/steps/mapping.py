@@ -36,8 +36,6 @@ from wizard.flow.mapping_text import (
 from wizard.tui.steps.base import StepView
 from wizard.tui.widgets.mapping_rows import REQUEST_SUGGESTIONS, CellInput, MappingRowEditor
 
-_NOT_LOADED = object()
-
 if TYPE_CHECKING:
     from wizard.flow.session import WizardSession
 
@@ -66,9 +64,12 @@ class MappingStep(StepView):
 
     def __init__(self, session: WizardSession, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(session, id=id)
-        self._loaded_from: object = _NOT_LOADED
+        # Composed from what the session holds (is_mounted is still False in on_mount, so rows
+        # replaced there would never reach the screen).
+        rows = rows_from_mapping(session.mapping) or [MappingRow("", "")]
+        self._editors = [self._new_editor(row, i + 1) for i, row in enumerate(rows)]
+        self._loaded_from: object = session.held_config
         """The config Ultravox holds that the rows were last loaded from."""
-        self._editors: list[MappingRowEditor] = [self._new_editor(MappingRow("", ""), 1)]
         self._report = MappingReport(())
         self._preview_text = ""
         self._preview_note = ""
@@ -95,7 +96,6 @@ class MappingStep(StepView):
                 yield Static(sample_text(SAMPLE_PLIVO_REQUEST), id="mapping-sample", markup=False)
 
     def on_mount(self) -> None:
-        self._load_from_session()
         self._analyse()
 
     def _load_from_session(self) -> None:

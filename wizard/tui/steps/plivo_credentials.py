@@ -192,7 +192,11 @@ class PlivoStep(StepView):
             hint.show("", f"Using the token {label}. Type to replace it.")
         else:
             hint.show("", "")
-        if session.stored_token is not None and not field.value:
+        if field.value:
+            field.placeholder = TOKEN_PLACEHOLDER
+        elif session.keeping_token:
+            field.placeholder = "keeping the token Ultravox holds; type to replace it"
+        elif session.stored_token is not None:
             field.placeholder = f"using the token {session.stored_token.label}"
         else:
             field.placeholder = TOKEN_PLACEHOLDER
