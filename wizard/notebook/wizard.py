@@ -48,20 +48,20 @@ class Wizard(widgets.VBox):
         **kwargs: Any,
     ) -> None:
         self._ready = False
-        self._closed = False
         self.recipe = recipe if recipe is not None else ContextRecipe(demo=demo)
         self.session = WizardSession(self.recipe)
         self.error = css(Message(), "uvp-error")
         self.tasks = Tasks(self.refresh, self._operation_failed)
+        self._closed = False
         self.steps: list[Step] = [
             cls(self.session, self.tasks, self.refresh) for cls in STEP_CLASSES
         ]
         self.index = 0
         self.step_bar = css(widgets.HTML(), "uvp-step-bar")
         self.status = css(Message(), "uvp-status")
-        self.back = css(widgets.Button(description="Back", icon="arrow-left"), "uvp-back")
+        self.back = css(widgets.Button(description="Back"), "uvp-back")
         self.next = css(
-            widgets.Button(description="Next", button_style="primary", icon="arrow-right"),
+            widgets.Button(description="Next", button_style="primary"),
             "uvp-next",
         )
         self.go_to_field = css(widgets.Button(layout={"display": "none"}), "uvp-go-to-field")
@@ -82,6 +82,9 @@ class Wizard(widgets.VBox):
             **kwargs,
         )
         self.add_class("uvp-wizard")
+        self.tasks.adopt(self)
+        for step in self.steps:  # steps not shown yet are not children of the frame
+            self.tasks.adopt(step.box)
         self._ready = True
         self.show_step(0)
         self.tasks.start(self.connect.start(), group="start", blocks=True)

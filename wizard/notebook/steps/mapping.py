@@ -80,7 +80,7 @@ class MappingStep(Step):
         self.rows: list[MappingRowWidgets] = []
         self.report = MappingReport(())
         self.rows_box = widgets.VBox()
-        self.add = css(widgets.Button(description="Add row", icon="plus"), "uvp-map-add")
+        self.add = css(widgets.Button(description="Add row"), "uvp-map-add")
         self.add.on_click(lambda _b: self.add_row())
         self.summary = css(Message(), "uvp-map-summary")
         self.preview = css(widgets.HTML(), "uvp-map-preview")
@@ -147,6 +147,7 @@ class MappingStep(Step):
             row, lambda _change: self.analyse(), lambda _b: self.remove_row(holder[0])
         )
         holder.append(made)
+        self.tasks.adopt(made.box)
         return made
 
     def analyse(self) -> None:
