@@ -321,3 +321,30 @@ def test_without_ipywidgets_the_import_names_the_extra() -> None:
         "The notebook face needs ipywidgets: install the extra with"
         " pip install 'ultravox-plivo-wizard[notebook]'."
     )
+
+
+async def test_a_message_from_a_subshell_thread_runs_on_the_wizards_loop(
+    make_wizard: MakeWizard,
+) -> None:
+    """JupyterLab may deliver a widget's message on a kernel subshell (another thread and
+    loop); the wizard handles it on its own loop. Leans on ipywidgets: a widget's comm calls
+    `_handle_msg` through the callback `comm.on_msg` set (replaced by `Tasks.adopt`)."""
+    import asyncio
+    import threading
+
+    wizard, _ = await make_wizard(api_key=None)
+    seen: list[int] = []
+    wizard.connect.key.password.observe(lambda _c: seen.append(threading.get_ident()), "value")
+    message = {
+        "content": {
+            "data": {"method": "update", "state": {"value": DEMO_API_KEY}, "buffer_paths": []}
+        },
+        "buffers": [],
+    }
+    comm = wizard.connect.key.password.comm
+    await asyncio.to_thread(comm.handle_msg, message)
+    await asyncio.sleep(0.05)
+    await wizard.idle()
+    assert seen and set(seen) == {threading.get_ident()}
+    assert wizard.connect.key.password.value == ""
+    assert "Connected to account" in text(wizard.connect.status)
