@@ -170,13 +170,10 @@ class Wizard(widgets.VBox):
             self.status.show("success", "Done. Close this cell's output when you are finished.")
         elif problems:
             self.status.show("", problems[0])
+        elif self.index < 4:
+            self.status.show("", f"Next goes on to {self.steps[self.index + 1].title}.")
         else:
-            self.status.show(
-                "",
-                f"Next goes on to {self.steps[self.index + 1].title}."
-                if self.index < 4
-                else "Send saves this on Ultravox.",
-            )
+            self.status.show("", "")  # Review says what Send does
         target = self.review.go_back_to if self.index == 4 else None
         self.go_to_field.layout.display = "flex" if target is not None else "none"
         if target is not None:

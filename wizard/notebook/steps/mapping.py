@@ -45,13 +45,13 @@ class MappingRowWidgets:
                 options=SUGGESTIONS,
                 placeholder="e.g. From",
                 ensure_option=False,
-                layout={"width": "14em"},
+                layout={"width": "11em"},
             ),
             "uvp-map-request",
         )
         self.context = css(
             widgets.Text(
-                value=row.context_path, placeholder="e.g. user.phone", layout={"width": "16em"}
+                value=row.context_path, placeholder="e.g. user.phone", layout={"width": "13em"}
             ),
             "uvp-map-context",
         )
@@ -93,7 +93,7 @@ class MappingStep(Step):
                 self.add,
                 self.summary,
             ],
-            layout={"width": "38em"},
+            layout={"width": "31em"},
         )
         side = widgets.VBox(
             [
@@ -102,7 +102,7 @@ class MappingStep(Step):
                 self.preview_note,
                 widgets.HTML(f"<b>Sample call from Plivo</b><pre>{sample}</pre>"),
             ],
-            layout={"width": "24em", "margin": "0 0 0 1em"},
+            layout={"width": "22em", "margin": "0 0 0 1em"},
         )
         self.load_model({})
         return [widgets.HBox([editor, side], layout={"flex_flow": "row wrap"})]

@@ -25,6 +25,8 @@ FIELD_STEPS: dict[str, tuple[int, str]] = {
     "requestContextMapping": (3, "Mapping (step 4)"),
 }
 MAX_AGENTS_SHOWN = 4
+_CELL = "padding:0.15em 1em 0.15em 0;text-align:left;vertical-align:top"
+_TD, _TH = f'<td style="{_CELL}">', f'<th style="{_CELL}">'
 
 
 class ReviewStep(Step):
