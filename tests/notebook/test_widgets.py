@@ -162,10 +162,30 @@ async def test_typing_a_token_on_an_update_unticks_keep_and_sends_it(
     type_into(wizard.plivo.token.password, TYPED)
     await wizard.idle()
     assert not wizard.plivo.keep.value
+    assert wizard.plivo.forget.layout.display == "flex"
     for _ in range(3):
         await next_step(wizard)
     await next_step(wizard)
     assert bodies(sandbox, "PATCH") == [{"authToken": TYPED}]
+
+
+async def test_the_typed_token_can_be_dropped_for_the_current_one(
+    make_wizard: MakeWizard, sandbox: Sandbox
+) -> None:
+    hold_config(sandbox)
+    wizard, _backend = await make_wizard()
+    await to_plivo(wizard)
+    type_into(wizard.plivo.token.password, TYPED)
+    await wizard.idle()
+    wizard.plivo.forget.click()
+    await wizard.idle()
+    assert wizard.plivo.forget.layout.display == "none"
+    assert "typed here" not in text(wizard.plivo.token.hint)
+    wizard.plivo.keep.set_state({"value": True})
+    assert "Keeping the token Ultravox holds" in text(wizard.plivo.token.hint)
+    for _ in range(3):
+        await next_step(wizard)
+    assert "Nothing to send" in text(wizard.status)
 
 
 async def test_a_wrong_key_says_so_and_blocks_next(make_wizard: MakeWizard) -> None:

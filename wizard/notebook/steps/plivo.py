@@ -51,6 +51,11 @@ class PlivoStep(Step):
             self._token_typed,
             "uvp-auth-token",
         )
+        self.forget = css(
+            widgets.Button(description="Use the saved token", layout={"display": "none"}),
+            "uvp-forget-token",
+        )
+        self.forget.on_click(lambda _b: self._token_typed(""))
         self.verify_box = css(
             widgets.Checkbox(
                 value=self.session.verify_enabled,
@@ -78,6 +83,7 @@ class PlivoStep(Step):
             self.auth_id_message,
             self.auth_id_source,
             self.token,
+            self.forget,
             self.verify_box,
             widgets.HBox([self.verify_status, self.retry]),
         ]
@@ -207,6 +213,8 @@ class PlivoStep(Step):
         if "authToken" in session.service_errors:
             message = "✗ Ultravox: " + session.service_errors["authToken"]
         level = "warning" if message.startswith("!") else "error"
+        saved = session.stored_token is not None or session.held_config is not None
+        self.forget.layout.display = "flex" if typed and saved else "none"
         self.token.message.show(level, message)
         if session.stored_token_error:
             self.token.hint.show(
