@@ -62,7 +62,7 @@ def test_sandbox_help_names_only_the_global_options_it_takes(
         (
             ["frobnicate"],
             "ultravox-plivo: unknown command 'frobnicate'; the commands are apply, status,"
-            " delete, login, logout, numbers, link, sandbox.",
+            " delete, login, logout, numbers, link, sandbox, serve.",
         ),
         (
             ["apply", "--agent", "x", "--all-agents"],

@@ -107,7 +107,7 @@ async def test_result_puts_whole_urls_first_and_copy_says_what_it_did(
         await pilot.press("c")
         await settle(pilot)
         copy = str(app.query_one("#copy-status").render())
-        assert "Sent to your terminal's clipboard (OSC 52)" in copy
+        assert "to your terminal's clipboard (OSC 52)" in copy
         assert "printed when you leave" in copy and "Copied" not in copy
         prefix = str(app.query_one("#prefix-check").render())
         assert "\n" not in prefix.strip() or len(prefix) < 120  # one compact line, no box

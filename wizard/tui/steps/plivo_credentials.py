@@ -148,7 +148,9 @@ class PlivoStep(StepView):
         if chosen is None or typed or chosen.source is AuthIdSource.GIVEN:
             return
         self._showing_auth_id = chosen.value
-        self.query_one("#auth-id-source", FieldMessage).show("", f"Auth ID {chosen.source.label}.")
+        self.query_one("#auth-id-source", FieldMessage).show(
+            "", f"Auth ID {self.session.auth_id_label(chosen)}."
+        )
         if field.value != chosen.value:
             with field.prevent(Input.Changed):
                 field.value = chosen.value
