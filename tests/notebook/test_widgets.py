@@ -304,7 +304,7 @@ async def test_a_refused_field_offers_to_go_to_its_step(
     body = '{"authToken": ["This token is not accepted."]}'
     sandbox.inject(Fault(status=400, body=body, path_prefix=PATH, method="POST"))
     await next_step(wizard)
-    assert "Fix it in Plivo (step 2)" in text(wizard.review.status)
+    assert "Fix it in Plivo credentials (step 2)" in text(wizard.review.status)
     assert wizard.go_to_field.layout.display == "flex"
     wizard.go_to_field.click()
     assert wizard.index == 1

@@ -78,7 +78,9 @@ class ResultStep(Step):
             else "(not returned)"
         )
         kind, text = prefix_note(prefix, outcome.token)
-        self.prefix_check.show(kind, text)
+        self.prefix_check.show(
+            kind, ("✓ " if kind == "success" else "! ") + text[:1].upper() + text[1:] + "."
+        )
         self.urls = answer_urls(config)
         if len(self.urls) > 1:
             self.urls_label.value = "<b>Answer URLs for Plivo</b>"

@@ -5,26 +5,17 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Sequence
 
 import ipywidgets as widgets
 
 from wizard.core.errors import RejectedError, UsageError
 from wizard.core.plan import Plan
 from wizard.flow.operations import plain_message
+from wizard.flow.review_view import agents_cells, fix_places
 from wizard.notebook.parts import Message, css
 from wizard.notebook.steps.base import Step
 
 ENDPOINT = "/api/telephony_configs/plivo"
-# Wire field -> the step to fix it in (its index and what the user calls it).
-FIELD_STEPS: dict[str, tuple[int, str]] = {
-    "authId": (1, "Plivo (step 2), Auth ID"),
-    "authToken": (1, "Plivo (step 2), Auth Token"),
-    "callCreationAllowedAgentIds": (2, "Agents (step 3)"),
-    "callCreationAllowAllAgents": (2, "Agents (step 3)"),
-    "requestContextMapping": (3, "Mapping (step 4)"),
-}
-MAX_AGENTS_SHOWN = 4
 _CELL = "padding:0.15em 1em 0.15em 0;text-align:left;vertical-align:top"
 _TD, _TH = f'<td style="{_CELL}">', f'<th style="{_CELL}">'
 
@@ -85,7 +76,7 @@ class ReviewStep(Step):
         for change in plan.changes:
             current, new = change.current or "—", change.new or "—"
             if change.field == "callCreationAllowedAgentIds":
-                current, new = self._agents_cells()
+                current, new = agents_cells(self.session)
             mark = "• changed" if change.changed else ""
             style = ' style="font-weight:bold"' if change.changed else ""
             cells.append(
@@ -99,27 +90,6 @@ class ReviewStep(Step):
         )
         body = json.dumps(plan.display_body(), indent=2, ensure_ascii=False)
         self.body.value = f"<pre>{html.escape(body)}</pre>" if plan.method else ""
-
-    def _agents_cells(self) -> tuple[str, str]:
-        held = self.session.held_config
-        current = "—"
-        if held is not None:
-            current = (
-                "all agents" if held.allow_all_agents else self._agents_text(held.allowed_agent_ids)
-            )
-        chosen = self.session.selection
-        new = "all agents" if chosen.allow_all else self._agents_text(chosen.agent_ids)
-        return current, new
-
-    def _agents_text(self, ids: Sequence[str]) -> str:
-        if not ids:
-            return "no agents"
-        lines = [f"{len(ids)} agents:"] if len(ids) > 1 else []
-        for agent_id in ids[:MAX_AGENTS_SHOWN]:
-            lines.append(f"{agent_id[:8]}… {self.session.agent_name(agent_id)}".rstrip())
-        if len(ids) > MAX_AGENTS_SHOWN:
-            lines.append(f"+{len(ids) - MAX_AGENTS_SHOWN} more (see the body)")
-        return "\n".join(lines)
 
     def problems(self) -> list[str]:
         if self.plan_error:
@@ -155,17 +125,11 @@ class ReviewStep(Step):
     def _failed(self, message: str, exc: object) -> None:
         self.send_error = message
         if isinstance(exc, RejectedError) and exc.field_errors:
-            places: list[str] = []
-            for field in exc.field_errors:
-                where = FIELD_STEPS.get(field)
-                if where is None:
-                    continue
-                if where[1] not in places:
-                    places.append(where[1])
-                if self.go_back_to is None:
-                    self.go_back_to = where[0]
+            places = fix_places(list(exc.field_errors))
+            if places and self.go_back_to is None:
+                self.go_back_to = places[0].number - 1
             if places:
-                self.send_error += f" Fix it in {' and '.join(places)}."
+                self.send_error += f" Fix it in {' and '.join(p.label for p in places)}."
 
     def show_status(self) -> None:
         if self.sending:

@@ -43,6 +43,7 @@ class ConnectStep(StepView):
             placeholder=PLACEHOLDER,
             password=True,
             id="api-key",
+            select_on_focus=False,  # one keystroke must never wipe a secret
             validators=[RuleValidator(check_api_key)],
             validate_on=["changed"],
         )

@@ -77,6 +77,7 @@ class PlivoStep(StepView):
             placeholder=TOKEN_PLACEHOLDER,
             password=True,
             id="auth-token",
+            select_on_focus=False,  # one keystroke must never wipe a secret
             validators=[RuleValidator(check_auth_token)],
             validate_on=["changed"],
         )
@@ -152,8 +153,11 @@ class PlivoStep(StepView):
             "", f"Auth ID {self.session.auth_id_label(chosen)}."
         )
         if field.value != chosen.value:
+            was_empty = not field.value
             with field.prevent(Input.Changed):
                 field.value = chosen.value
+            if was_empty and field.has_focus:  # as on_show_step would have chosen with it
+                self.query_one("#auth-token", Input).focus()
         self.session.set_auth_id(chosen.value, typed=False)
         self._schedule_token_lookup()
         self._revalidate()

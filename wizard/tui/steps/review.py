@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.syntax import Syntax
@@ -17,6 +16,7 @@ from textual.widgets import Button, Label, Static
 from wizard.core.errors import RejectedError, UsageError, WizardError
 from wizard.core.plan import Plan
 from wizard.flow.operations import plain_message
+from wizard.flow.review_view import agents_cells, fix_places
 from wizard.tui.steps.base import StepView
 from wizard.tui.steps.registry import STEP_IDS
 from wizard.tui.widgets.field_message import FieldMessage
@@ -24,14 +24,6 @@ from wizard.tui.widgets.field_message import FieldMessage
 if TYPE_CHECKING:
     from wizard.flow.session import WizardSession
 
-# Wire field -> (step id, what the user calls that step).
-FIELD_STEPS: dict[str, tuple[str, str]] = {
-    "authId": ("plivo", "Plivo credentials (step 2), Auth ID"),
-    "authToken": ("plivo", "Plivo credentials (step 2), Auth Token"),
-    "callCreationAllowedAgentIds": ("agents", "Agents (step 3)"),
-    "callCreationAllowAllAgents": ("agents", "Agents (step 3)"),
-    "requestContextMapping": ("mapping", "Context mapping (step 4)"),
-}
 ENDPOINT = "/api/telephony_configs/plivo"
 
 
@@ -124,7 +116,7 @@ class ReviewStep(StepView):
             for change in plan.changes:
                 new = change.new or "—"
                 if change.field == "callCreationAllowedAgentIds":
-                    new = self._agents_cells("", new)[1]
+                    new = agents_cells(self.session)[1]
                 rows.append(self._new_row(change.label, new))
             changes.mount_all(rows)
             self._show_body(plan)
@@ -142,7 +134,7 @@ class ReviewStep(StepView):
             mark = "• changed" if change.changed else ""
             current, new = change.current or "—", change.new or "—"
             if change.field == "callCreationAllowedAgentIds":
-                current, new = self._agents_cells(current, new)
+                current, new = agents_cells(self.session)
             rows.append(
                 self._row(mark, change.label, current, new, "changed" if change.changed else "same")
             )
@@ -156,31 +148,6 @@ class ReviewStep(StepView):
             self.query_one(widget_id).display = plan.method is not None
         text = json.dumps(plan.display_body(), indent=2, ensure_ascii=False)
         body.update(Syntax(text, "json", theme="ansi_dark", background_color="default"))
-
-    MAX_AGENTS_SHOWN: ClassVar[int] = 4
-
-    def _agents_cells(self, current: str, new: str) -> tuple[str, str]:
-        """The agents as short ids (with names when loaded), one per line: a full UUID does
-        not fit a cell and would break across lines."""
-        held = self.session.held_config
-        if held is not None:
-            current = (
-                "all agents" if held.allow_all_agents else self._agents_text(held.allowed_agent_ids)
-            )
-        chosen = self.session.selection
-        new = "all agents" if chosen.allow_all else self._agents_text(chosen.agent_ids)
-        return current, new
-
-    def _agents_text(self, ids: Sequence[str]) -> str:
-        if not ids:
-            return "no agents"
-        lines = [f"{len(ids)} agent{'s' if len(ids) != 1 else ''}:"] if len(ids) > 1 else []
-        for agent_id in ids[: self.MAX_AGENTS_SHOWN]:
-            lines.append(f"{agent_id[:8]}… {self.session.agent_name(agent_id)}".rstrip())
-        extra = len(ids) - self.MAX_AGENTS_SHOWN
-        if extra > 0:
-            lines.append(f"+{extra} more (see the body)")
-        return "\n".join(lines)
 
     @staticmethod
     def _new_row(label: str, value: str) -> Horizontal:
@@ -282,15 +249,11 @@ class ReviewStep(StepView):
         self._send_error = exc.message if isinstance(exc, WizardError) and unsure else message
         if isinstance(exc, RejectedError) and exc.field_errors:
             # The message already quotes the service; add where to fix it.
-            places: list[str] = []
-            for field in exc.field_errors:
-                where = FIELD_STEPS.get(field)
-                if where and where[1] not in places:
-                    places.append(where[1])
-                if where and self._go_back_to is None:
-                    self._go_back_to = where[0]
+            places = fix_places(list(exc.field_errors))
+            if places and self._go_back_to is None:
+                self._go_back_to = places[0].step_id
             if places:
-                self._send_error += f" Fix it in {' and '.join(places)}."
+                self._send_error += f" Fix it in {' and '.join(p.label for p in places)}."
         self._show_send_status()
         self.notify_changed()
 
