@@ -301,3 +301,28 @@ async def test_unsaved_input_is_what_the_user_changed(sandbox: Sandbox) -> None:
         assert session.has_unsaved_input()
     finally:
         await session.aclose()
+
+
+async def test_a_retry_after_a_failed_page_goes_on_from_that_page(
+    sandbox_factory: Any,
+) -> None:
+    """Loading agents: page 1 arrives, page 2 fails; the retry asks for page 2, not page 1,
+    and keeps what loaded (issue 9)."""
+    box = sandbox_factory(agent_count=250)
+    session, _ = session_for(box)
+    try:
+        session.read_stored_key()
+        assert await session.check_key()
+        # Page 1 passes untouched (a fault with no status), page 2 fails.
+        box.inject(Fault(path_prefix="/api/agents"), Fault(status=503, path_prefix="/api/agents"))
+        loading = session.agent_loading
+        await loading.load()
+        assert loading.error is not None and len(loading.catalog) == 100
+        box.clear_faults()
+        before = len(box.requests)
+        await loading.load()
+        assert loading.complete and len(loading.catalog) == 250
+        retried = [r for r in box.requests[before:] if r.path == "/api/agents"]
+        assert "cursor" in retried[0].query  # went on from page 2
+    finally:
+        await session.aclose()

@@ -43,6 +43,8 @@ class AgentLoading:
         self.total: int | None = None
         self.complete = False
         self.error: str | None = None
+        self._resume_from: str | None = None
+        """The page to load next after a failure (None: from the start)."""
 
     @property
     def catalog(self) -> AgentCatalog:
@@ -61,16 +63,24 @@ class AgentLoading:
         """True when the session's checked client differs from the one loaded with."""
         return self.session.connected and self.session.client is not self.client
 
-    async def load(self, on_progress: Callable[[], None] = lambda: None) -> None:
-        """Load every page with the session's client; errors end as `self.error` (one line)."""
-        client = self.session.client
+    async def load(
+        self,
+        on_progress: Callable[[], None] = lambda: None,
+        client: UltravoxClient | None = None,
+    ) -> None:
+        """Load every page with `client` (default: the session's); errors end as `self.error`
+        (one line). A retry after a failed page goes on from that page, keeping what loaded;
+        another client (another key, maybe another account) starts the catalog afresh."""
+        client = client or self.session.client
         if client is not self.client:
             self.session.agents = AgentCatalog()
             self.total = None
+            self._resume_from = None
         self.client, self.complete, self.error = client, False, None
         on_progress()
         try:
-            async for page in client.iter_agent_pages():
+            async for page in client.iter_agent_pages(resume_from=self._resume_from):
+                self._resume_from = page.next_url
                 if page.total is not None:
                     self.total = page.total
                 self.catalog.add(page.agents)
@@ -80,6 +90,7 @@ class AgentLoading:
             on_progress()
             return
         self.complete = True
+        self._resume_from = None
         self.total = len(self.catalog)
         on_progress()
 

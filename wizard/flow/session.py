@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from wizard.core.plan import Plan
     from wizard.core.plivo import PlivoClient
     from wizard.core.ultravox import UltravoxClient
+    from wizard.flow.agent_loading import AgentLoading
     from wizard.flow.context import ContextRecipe, RunContext
     from wizard.flow.phone_numbers import PhoneNumbers
 
@@ -91,6 +92,7 @@ class WizardSession:
         """A send whose outcome is unknown (no clear answer to a write): what was meant."""
         self.store_op: Operation[str] = Operation("store the credentials")
         self._phone_numbers: PhoneNumbers | None = None
+        self._agent_loading: AgentLoading | None = None
 
     # -- the run context ------------------------------------------------------------------------
 
@@ -110,6 +112,15 @@ class WizardSession:
         if opened is None:
             raise WizardError("Still getting ready; try again in a moment.")
         return opened
+
+    @property
+    def agent_loading(self) -> AgentLoading:
+        """Loading the account's agents page by page (every face's agents step)."""
+        if self._agent_loading is None:
+            from wizard.flow.agent_loading import AgentLoading
+
+            self._agent_loading = AgentLoading(self)
+        return self._agent_loading
 
     @property
     def phone_numbers(self) -> PhoneNumbers:

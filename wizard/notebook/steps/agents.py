@@ -12,7 +12,7 @@ import asyncio
 import ipywidgets as widgets
 
 from wizard.core.models import MAX_AGENTS
-from wizard.flow.agent_loading import AgentLoading, AgentPicks, paste_messages
+from wizard.flow.agent_loading import AgentPicks, paste_messages
 from wizard.flow.agents import list_rows, paste_findings_text, status_text
 from wizard.notebook.parts import Message, css
 from wizard.notebook.steps.base import Step
@@ -27,7 +27,7 @@ class AgentsStep(Step):
     title = "Agents"
 
     def build(self) -> list[widgets.Widget]:
-        self.loading = AgentLoading(self.session)
+        self.loading = self.session.agent_loading
         self.picks = AgentPicks()
         self._loaded_from: object = _NOT_LOADED
         self._rows: list[str] = []

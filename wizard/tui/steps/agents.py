@@ -20,7 +20,6 @@ from textual.css.query import NoMatches
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, SelectionList, Static, Switch
 
-from wizard.core.errors import NotFoundError, WizardError
 from wizard.core.models import MAX_AGENTS, check_agent_ids, errors, normalise_agent_id
 from wizard.flow.agents import (
     SHOWN_MATCHES,
@@ -86,15 +85,11 @@ class AgentsStep(StepView):
     def __init__(self, session: WizardSession, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(session, id=id)
         self._loaded_from: object = _NOT_LOADED
-        self._resume_from: str | None = None
-        """The next page to load after a failure (None: from the start)."""
         """The config Ultravox holds that the selection was last loaded from."""
         self._selected: dict[str, None] = {}  # ordered set: the order the user picked
         self._missing: set[str] = set()
-        self._client: UltravoxClient | None = None
-        self._total: int | None = None
-        self._complete = False
-        self._load_error: str | None = None
+        self._loading = session.agent_loading
+        """The session's operation that loads the account's agents page by page."""
         self._match_count = 0
         self._ready = False
         """Composed and mounted: the texts can be filled in (`is_mounted` is still False in
@@ -132,10 +127,6 @@ class AgentsStep(StepView):
         """The agents loaded so far: the session keeps them (Review names agents with it)."""
         return self.session.agents
 
-    @_catalog.setter
-    def _catalog(self, catalog: AgentCatalog) -> None:
-        self.session.agents = catalog
-
     def on_mount(self) -> None:
         self._ready = True
         self._load_from_session()
@@ -171,6 +162,18 @@ class AgentsStep(StepView):
         self._flag_missing_if_complete()
         self._selection_changed(rebuild=True)
 
+    @property
+    def _client(self) -> UltravoxClient | None:
+        return self._loading.client
+
+    @property
+    def _complete(self) -> bool:
+        return self._loading.complete
+
+    @property
+    def _load_error(self) -> str | None:
+        return self._loading.error
+
     def start_loading(self, client: UltravoxClient) -> None:
         """Load the account's agents in the background with `client` (kept for search and retry).
 
@@ -178,15 +181,8 @@ class AgentsStep(StepView):
         ticked ids are kept (they are checked again against the new list).
         """
         if client is not self._client:
-            self._catalog = AgentCatalog()
             self._missing.clear()
-            self._total = None
-            self._resume_from = None
-        self._client = client
-        self._load_error = None
-        self._complete = False
-        self._refresh_status()
-        self._load_pages()
+        self._load_pages(client)
 
     @property
     def selected_ids(self) -> list[str]:
@@ -322,28 +318,17 @@ class AgentsStep(StepView):
     # --- workers ----------------------------------------------------------------------------
 
     @work(exclusive=True, group="agents-load", exit_on_error=False)
-    async def _load_pages(self) -> None:
-        client = self._client
-        if client is None:
+    async def _load_pages(self, client: UltravoxClient) -> None:
+        """The session's load (a retry goes on from the page that failed)."""
+
+        def progress() -> None:
+            self._refresh_list()
+            self._refresh_status()
+
+        await self._loading.load(progress, client)
+        if self._loading.error is not None:
+            self._load_failed()
             return
-        try:
-            # After a failed page, a retry goes on from there (what loaded is kept).
-            async for page in client.iter_agent_pages(resume_from=self._resume_from):
-                self._resume_from = page.next_url
-                if page.total is not None:
-                    self._total = page.total
-                if self._catalog.add(page.agents):
-                    self._refresh_list()
-                self._refresh_status()
-        except WizardError as exc:
-            self._load_failed(str(exc))
-            return
-        except Exception as exc:  # a bug or an unexpected transport error: say so plainly
-            self._load_failed(f"Loading agents failed unexpectedly ({type(exc).__name__}).")
-            return
-        self._complete = True
-        self._resume_from = None
-        self._total = len(self._catalog)
         self._flag_missing_if_complete()
         self._refresh_list()
         self._refresh_status()
@@ -355,45 +340,20 @@ class AgentsStep(StepView):
     @work(exclusive=True, group="agents-search", exit_on_error=False)
     async def _search_service(self, query: str) -> None:
         await asyncio.sleep(SEARCH_DEBOUNCE)  # cancelled by the next keystroke (exclusive)
-        client = self._client
-        if client is None or self._complete:
-            return
-        found = 0
-        try:
-            async for page in client.iter_agent_pages(search=query):
-                found += len(page.agents)
-                if self._catalog.add(page.agents):
-                    self._refresh_list()
-                    self._refresh_status()
-                if found >= SHOWN_MATCHES:
-                    break
-        except WizardError:
-            return  # the local filter still works; the background load reports errors
+        if await self._loading.search(query):
+            self._refresh_list()
+            self._refresh_status()
 
     @work(group="agents-check", exit_on_error=False)
     async def _check_exist(self, ids: Sequence[str]) -> None:
-        client = self._client
-        if client is None:
-            return
-        for agent_id in ids:
-            if agent_id in self._catalog:
-                continue
-            try:
-                agent = await client.get_agent(agent_id)
-            except NotFoundError:
-                self._missing.add(agent_id)
-            except WizardError:
-                continue  # unknown: the full list settles it when loading completes
-            else:
-                self._catalog.add([agent])
+        self._missing |= await self._loading.check_exist(ids)
         self._refresh_list()
         self._refresh_counter()
         self.notify_changed()
 
     # --- internals --------------------------------------------------------------------------
 
-    def _load_failed(self, message: str) -> None:
-        self._load_error = message
+    def _load_failed(self) -> None:
         self._refresh_status()
         self._keep_focus()
         self.refresh_bindings()
@@ -542,7 +502,7 @@ class AgentsStep(StepView):
             return
         state = LoadState(
             loaded=len(self._catalog),
-            total=self._total,
+            total=self._loading.total,
             complete=self._complete,
             error=self._load_error,
             started=self._client is not None,
