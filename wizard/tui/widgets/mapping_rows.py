@@ -5,7 +5,8 @@ map of 700 widgets on some keystrokes. Here the rows are data: `MappingRowsView`
 lines on screen (as Textual's `Log` and `DataTable` do), and a single `CellInput` sits over the
 focused cell on a layer of its own. A keystroke changes the editor's value; `MappingGrid`
 writes it into the row and calls its owner back at once (not by a message), so the row's
-findings, the summary and the preview change in the same frame as the echo. See docs/architecture.md, "Typing in the mapping table".
+findings, the summary and the preview change in the same frame as the echo. See
+docs/architecture.md, "Typing in the mapping table".
 """
 
 from __future__ import annotations
