@@ -6,17 +6,13 @@ kept in memory for the session only, unless the user asked for `--insecure-stora
 JSON file under the user data dir): a secret is never written in plaintext silently.
 """
 
-from wizard.core.credentials.platform_backends import skip_foreign_backends
-
-skip_foreign_backends()  # before anything below imports keyring
-
-from wizard.core.credentials.backends import (  # noqa: E402
+from wizard.core.credentials.backends import (
     BackendInfo,
     BackendKind,
     MemoryKeyring,
     classify_backend,
 )
-from wizard.core.credentials.store import (  # noqa: E402
+from wizard.core.credentials.store import (
     API_KEY_USER,
     CREDENTIALS_FILE,
     DEFAULT_TIMEOUT,
@@ -26,7 +22,7 @@ from wizard.core.credentials.store import (  # noqa: E402
     SecretSource,
     plivo_user,
 )
-from wizard.core.environment import ENV_API_KEY, ENV_PLIVO_TOKEN  # noqa: E402
+from wizard.core.environment import ENV_API_KEY, ENV_PLIVO_TOKEN
 
 __all__ = [
     "API_KEY_USER",

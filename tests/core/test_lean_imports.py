@@ -1,5 +1,5 @@
-"""Skipping the macOS backend's ctypes bindings off macOS changes which backend keyring picks in
-no case: with no Secret Service (the fail backend) and with one (Secret Service at priority 5)."""
+"""The imports wizard.core leaves out (wizard/core/lean_imports.py) change nothing: the keyring
+backend chosen is the same with and without a Secret Service; httpx works without its CLI."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ PROBE = """
 import sys
 API = "keyring.backends.macOS.api"
 if {skip}:
-    import wizard.core.credentials  # marks keyring.backends.macOS.api as absent
+    import wizard.core  # marks keyring.backends.macOS.api as absent
 import keyring
 from keyring.backends import SecretService
 if {service}:
@@ -50,3 +50,20 @@ def test_the_chosen_backend_is_the_same_with_the_skip(service: bool, tmp_path: P
         else ["keyring.backends.fail", "Keyring"]
     )
     assert plain[2] == "tried" and skipped[2] == "marked"  # the skip did skip
+
+
+def test_httpx_without_its_command_line_is_whole() -> None:
+    """httpx guards `from ._main import main` with `except ImportError` (checked in its source,
+    so a change there shows here) and works without it; we mark `_main` absent."""
+    import inspect
+
+    import httpx
+
+    import wizard.core  # noqa: F401
+
+    source = inspect.getsource(httpx)
+    assert "from ._main import main" in source and "except ImportError" in source
+    probe = "import wizard.core, httpx, sys; print(sys.modules.get('httpx._main', 0) is None)"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "True"
+    assert httpx.Request("GET", "http://127.0.0.1/").url.host == "127.0.0.1"
