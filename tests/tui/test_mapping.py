@@ -15,6 +15,7 @@ from tests.tui.hosts import StepHost, host_session
 from wizard.core.mapping import SAMPLE_PLIVO_REQUEST, MappingRow, analyse_mapping
 from wizard.flow.mapping_text import preview_note
 from wizard.tui.steps.mapping import MappingStep
+from wizard.tui.widgets.text_lines import TextLinesView
 
 
 class MappingHost(StepHost[MappingStep]):
@@ -92,10 +93,11 @@ async def test_the_left_side_suggests_plivo_fields() -> None:
 
 
 async def test_typing_never_mounts_or_lays_out() -> None:
-    """A keystroke in a cell repaints; it neither mounts widgets nor lays the screen out.
+    """A keystroke in a cell repaints; it neither mounts widgets, lays the screen out, nor makes
+    the compositor rebuild its map (a dirty widget that is not on screen does that).
 
-    Counts `Screen._refresh_layout` calls (a counter, not a timer): a layout per key is what
-    made typing slow with many rows (docs/architecture.md).
+    Counters, not timers: `Screen._refresh_layout` calls and dirty widgets missing from the
+    compositor's visible map (docs/architecture.md, "Typing in the mapping table").
     """
     step = MappingStep(host_session())
     mapping = {"From": "user.phone"} | {f"X-PH-H{i}": f"headers.h{i}" for i in range(99)}
@@ -104,22 +106,42 @@ async def test_typing_never_mounts_or_lays_out() -> None:
         await pilot.press("tab", "end")
         await pilot.pause()
         widgets = list(app.screen.walk_children())
-        layouts = 0
-        real = app.screen._refresh_layout
+        layouts, offscreen = 0, 0
+        screen, compositor = app.screen, app.screen._compositor
+        real_layout, real_update = screen._refresh_layout, compositor.update_widgets
 
-        def counted(*args: Any, **kwargs: Any) -> None:
+        def count_layout(*args: Any, **kwargs: Any) -> None:
             nonlocal layouts
             layouts += 1
-            real(*args, **kwargs)
+            real_layout(*args, **kwargs)
 
-        app.screen._refresh_layout = counted  # type: ignore[method-assign]
-        for key in [*"abc", "backspace", "backspace", "backspace", *"xy"]:
-            before = step.preview_text
-            await pilot.press(key)
-            await pilot.pause()
-            assert step.preview_text != before  # the key did change the preview
+        def count_update(dirty: set[Any]) -> None:
+            nonlocal offscreen
+            offscreen += len(dirty - compositor.visible_widgets.keys())
+            real_update(dirty)
+
+        screen._refresh_layout = count_layout  # type: ignore[method-assign]
+        compositor.update_widgets = count_update  # type: ignore[method-assign,assignment]
+
+        async def type_keys(keys: list[str]) -> None:
+            for key in keys:
+                before = step.preview_text
+                await pilot.press(key)
+                await pilot.pause()
+                assert step.preview_text != before  # the key did change the preview
+
+        # 14 letters: the value outgrows its cell (the editor scrolls) and a preview line wraps.
+        await type_keys([*"abcdefghijklmn"])
+        # A layout while the value overflows (any other cause: a resize, the status line) once
+        # gave the editor a hidden scrollbar that then rebuilt the compositor map on every key.
+        screen._refresh_layout = real_layout  # type: ignore[method-assign]
+        screen.refresh(layout=True)
+        await pilot.pause()
+        screen._refresh_layout = count_layout  # type: ignore[method-assign]
+        await type_keys([*"op", *["backspace"] * 16, *"xy"])
         assert step.rows[0].context_path == "user.phonexy"
-        assert layouts == 0
+        assert step.grid.editor.scroll_offset.x == 0
+        assert (layouts, offscreen) == (0, 0)
         assert list(app.screen.walk_children()) == widgets
 
 
@@ -221,8 +243,7 @@ async def test_the_preview_follows_every_keystroke() -> None:
         await pilot.pause()
         assert step.rows[1].context_path == "user"
         assert preview(step) == {}
-        shown = str(step.query_one("#mapping-preview", Static).render())
-        assert shown == "{}"
+        assert step.query_one("#mapping-preview", TextLinesView).lines[0] == "{}"
         sample = str(step.query_one("#mapping-sample", Static).render())
         assert "From" in sample and SAMPLE_PLIVO_REQUEST["From"] in sample
 
@@ -231,25 +252,36 @@ async def test_the_preview_says_which_fields_the_sample_call_lacks() -> None:
     step = MappingStep(host_session())
     app = MappingHost(step, lambda s: s.load_model({"From": "user.phone"}))
     async with app.run_test(size=(80, 24)) as pilot:
-        note = step.query_one("#mapping-preview-note", Static)
-        assert step.preview_note == "" and not note.display
+        view = step.query_one("#mapping-preview", TextLinesView)
+        assert step.preview_note == "" and "Not in the sample" not in view.lines
         await pilot.press("ctrl+a", *"X-PH-Plan", "tab", *"user.plan")
         assert preview(step) == {"user": {"phone": SAMPLE_PLIVO_REQUEST["From"]}}
         assert step.preview_note == "Not in the sample call (left out):\n  X-PH-Plan"
-        assert note.display and "X-PH-Plan" in str(note.render())
-        pane = step.query_one("#mapping-preview-scroll")
-        assert note.region.height == 2 and pane.region.contains_region(note.region)
+        json_lines = step.preview_text.splitlines()
+        assert view.lines == [*json_lines, "Not in the sample call (left out):", "  X-PH-Plan"]
+        assert "X-PH-Plan" in screen_text(app)
         set_cell(step, 1, "request", "To")  # a field the sample carries: the note goes
         step.grid.focus_cell(1, "context")
         await pilot.pause()
-        assert step.preview_note == "" and not note.display
+        assert step.preview_note == "" and view.lines == step.preview_text.splitlines()
         assert preview(step)["user"]["plan"] == SAMPLE_PLIVO_REQUEST["To"]
-        # The preview re-lays itself out only when its height changes: it must still fit.
-        shown = step.query_one("#mapping-preview", Static)
-        assert shown.region.height == len(step.preview_text.splitlines()) == 6
-        await pilot.press(*"xyz")  # same lines, longer key: no new layout needed
+        await pilot.press(*"xyz")
         assert "planxyz" in step.preview_text
-        assert shown.region.height == 6
+        assert any("planxyz" in line for line in view.lines)
+
+
+async def test_a_long_preview_line_folds_instead_of_being_cut() -> None:
+    step = MappingStep(host_session())
+    long_path = "customer.profile.primary_contact.phone_number_for_callbacks"
+    app = MappingHost(step, lambda s: s.load_model({"From": long_path}))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        view = step.query_one("#mapping-preview", TextLinesView)
+        width = view.scrollable_content_region.width
+        assert all(len(line) <= width for line in view.lines)
+        assert "".join(view.lines).replace(" ", "") == step.preview_text.replace(" ", "").replace(
+            "\n", ""
+        )
 
 
 def test_preview_note_names_absent_fields_briefly_and_rows_with_errors() -> None:

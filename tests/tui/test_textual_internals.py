@@ -14,6 +14,7 @@ from textual.widgets import Input, SelectionList
 
 from wizard.tui.widgets.agent_picker import AgentPicker
 from wizard.tui.widgets.mapping_rows import CellInput, MappingRowsView
+from wizard.tui.widgets.text_lines import TextLinesView
 
 
 class PickerApp(App[None]):
@@ -58,11 +59,12 @@ def test_widget_virtual_size_is_still_a_reactive_that_lays_out() -> None:
     assert isinstance(ours, Reactive) and ours._layout is False
 
 
-def test_mapping_rows_view_overrides_the_same_reactive_and_updates_scrollbars_itself() -> None:
-    """MappingRowsView sets its virtual height without a layout and then calls ScrollView's
+def test_line_views_override_the_same_reactive_and_update_scrollbars_themselves() -> None:
+    """MappingRowsView and TextLinesView set its virtual height without a layout and then calls ScrollView's
     `_scroll_update` (private) so the always-shown scrollbar follows."""
-    ours = MappingRowsView.__dict__["virtual_size"]
-    assert isinstance(ours, Reactive) and ours._layout is False
+    for view in (MappingRowsView, TextLinesView):
+        ours = view.__dict__["virtual_size"]
+        assert isinstance(ours, Reactive) and ours._layout is False
     assert callable(getattr(ScrollView, "_scroll_update", None))
     assert list(inspect.signature(ScrollView._scroll_update).parameters) == ["self", "virtual_size"]
 

@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.content import Content
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Static
 
 from wizard.core.mapping import (
@@ -40,6 +39,7 @@ from wizard.tui.widgets.mapping_rows import (
     Column,
     MappingGrid,
 )
+from wizard.tui.widgets.text_lines import TextLinesView
 
 _NOT_LOADED = object()
 
@@ -89,9 +89,7 @@ class MappingStep(StepView):
                 yield Static(id="mapping-summary", markup=False)
             with Vertical(id="mapping-side"):
                 yield Label("Context a sample call produces", classes="mapping-side-title")
-                with VerticalScroll(id="mapping-preview-scroll", can_focus=False):
-                    yield Static(id="mapping-preview", markup=False)
-                    yield Static(id="mapping-preview-note", markup=False)
+                yield TextLinesView(id="mapping-preview")
                 yield Label("Sample call from Plivo", classes="mapping-side-title")
                 yield Static(sample_text(SAMPLE_PLIVO_REQUEST), id="mapping-sample", markup=False)
 
@@ -214,21 +212,19 @@ class MappingStep(StepView):
             return
         self._summary_text = text
         summary = self.query_one("#mapping-summary", Static)
-        _update_in_place(summary, text)
+        summary.update(text, layout=False)  # a fixed height (wizard.tcss): never a layout
         summary.set_class(level == "error", "-error")
         summary.set_class(level == "warning", "-warning")
 
     def _show_preview(self, rows: Sequence[MappingRow], report: MappingReport) -> None:
-        text = preview_json(rows, SAMPLE_PLIVO_REQUEST)
-        if text != self._preview_text:
-            self._preview_text = text
-            _update_in_place(self.query_one("#mapping-preview", Static), text)
+        text = preview_json(rows, SAMPLE_PLIVO_REQUEST, report)
         note = preview_note(rows, report, SAMPLE_PLIVO_REQUEST)
-        if note != self._preview_note:
-            self._preview_note = note
-            widget = self.query_one("#mapping-preview-note", Static)
-            widget.update(Content(note))
-            widget.set_class(bool(note), "-shown")
+        if (text, note) == (self._preview_text, self._preview_note):
+            return
+        self._preview_text, self._preview_note = text, note
+        lines = [(line, False) for line in text.splitlines()]
+        lines += [(line, True) for line in note.splitlines()]
+        self.query_one("#mapping-preview", TextLinesView).set_lines(lines)
 
     @property
     def preview_text(self) -> str:
@@ -239,12 +235,3 @@ class MappingStep(StepView):
     def preview_note(self) -> str:
         """The lines under the preview: what it leaves out and why (empty when nothing)."""
         return self._preview_note
-
-
-def _update_in_place(widget: Static, text: str) -> None:
-    """Show `text`; lay the screen out again only when the widget's height changes."""
-    content = Content(text)
-    width, height = widget.size
-    rules = widget.styles  # what Widget.get_content_height passes too
-    layout = width <= 0 or content.get_height(rules, width) != height  # type: ignore[arg-type]
-    widget.update(content, layout=layout)
