@@ -60,8 +60,8 @@ def test_widget_virtual_size_is_still_a_reactive_that_lays_out() -> None:
 
 
 def test_line_views_override_the_same_reactive_and_update_scrollbars_themselves() -> None:
-    """MappingRowsView and TextLinesView set its virtual height without a layout and then calls ScrollView's
-    `_scroll_update` (private) so the always-shown scrollbar follows."""
+    """MappingRowsView and TextLinesView set their virtual height without a layout, then call
+    ScrollView's `_scroll_update` (private) so the always-shown scrollbar follows."""
     for view in (MappingRowsView, TextLinesView):
         ours = view.__dict__["virtual_size"]
         assert isinstance(ours, Reactive) and ours._layout is False
