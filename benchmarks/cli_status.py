@@ -32,7 +32,8 @@ def _wall(argv: list[str], env: dict[str, str]) -> float:
     return time.perf_counter() - started
 
 
-def measure(runs: int = 7) -> list[Row]:
+def run(runs: int = 7) -> dict[str, float]:
+    """Medians of `runs` interleaved runs (ms), for run_all.py."""
     with Sandbox().start() as sandbox:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("ULTRAVOX_", "PLIVO_"))}
         env.update(
@@ -48,7 +49,12 @@ def measure(runs: int = 7) -> list[Row]:
         for _ in range(runs):
             bases.append(_wall(bare, env))
             times.append(_wall(status, env))
-    w, b = median(times), median(bases)
+    return {"status.wizard": median(times) * 1000, "status.base": median(bases) * 1000}
+
+
+def measure(runs: int = 7) -> list[Row]:
+    figures = run(runs)
+    w, b = figures["status.wizard"] / 1000, figures["status.base"] / 1000
     return [
         Row(
             f"CLI `status` against the sandbox on loopback, wall (median of {runs})",

@@ -291,7 +291,8 @@ class MappingGrid(Container, can_focus=False):
             self._rows[self._row] = MappingRow(value, row.context_path)
         else:
             self._rows[self._row] = MappingRow(row.request_field, value)
-        self._refresh_row(self._row)
+        # No repaint of the row: the editor covers the cell, and the rest of the line is
+        # unchanged (its findings repaint through show_report if they change).
         self._on_change()
 
     def focus_cell(self, row: int, column: Column) -> None:
