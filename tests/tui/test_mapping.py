@@ -473,3 +473,19 @@ async def test_the_focused_cell_shows_without_colour() -> None:
         assert editor.region.width == columns.context_width
         strip = editor.render_line(0)
         assert all(seg.style is not None and seg.style.underline for seg in strip if seg.text)
+
+
+async def test_rows_loaded_before_mounting_show_and_a_click_picks_a_cell() -> None:
+    step = MappingStep(host_session())
+    step.load_model({"From": "user.phone", "To": "call.to"})  # before the step is mounted
+    app = MappingHost(step)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert step.to_model() == {"From": "user.phone", "To": "call.to"}
+        view = step.grid.query_one("#mapping-rows-view")
+        columns = step.grid._columns
+        await pilot.click(view, offset=(columns.context_x + 1, 1))
+        assert focused_cell(app, step) == (1, "context")
+        assert step.grid.editor.value == "call.to"
+        await pilot.click(view, offset=(columns.request_x + 1, 0))
+        assert focused_cell(app, step) == (0, "request")

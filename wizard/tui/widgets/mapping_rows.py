@@ -247,6 +247,9 @@ class MappingGrid(Container, can_focus=False):
         self._findings = [() for _ in self._rows]
         self._wrapped.clear()
         self._row, self._column = 0, "request"
+        if not self.is_mounted:  # on_mount loads the editor
+            self._compute_starts()
+            return
         self.relayout_lines()
         self._view.scroll_to(y=0, animate=False, immediate=True)
         self._load_editor()
