@@ -489,3 +489,20 @@ async def test_rows_loaded_before_mounting_show_and_a_click_picks_a_cell() -> No
         assert step.grid.editor.value == "call.to"
         await pilot.click(view, offset=(columns.request_x + 1, 0))
         assert focused_cell(app, step) == (0, "request")
+
+
+async def test_the_editor_follows_its_row_when_the_rows_scroll() -> None:
+    mapping = {f"X-PH-H{i}": f"headers.h{i}" for i in range(60)}
+    step = MappingStep(host_session())
+    app = MappingHost(step, lambda s: s.load_model(mapping))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        view = step.grid.query_one("#mapping-rows-view")
+        editor = step.grid.editor
+        view.scroll_to(y=30, animate=False, immediate=True)  # as the mouse wheel does
+        await pilot.pause()
+        assert not view.region.overlaps(editor.region)  # row 1 is out of view: so is its editor
+        await pilot.press("z")  # typing brings the row back
+        await pilot.pause()
+        assert step.rows[0].request_field == "X-PH-H0z"
+        assert view.region.contains_region(editor.region)

@@ -113,7 +113,9 @@ class CellInput(Input):
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
     def __init__(self, *, on_edit: Callable[[str], None], **kwargs: Any) -> None:
-        super().__init__(compact=True, **kwargs)
+        # Never select on focus: moving between cells does not refocus this one Input, so the
+        # first cell would be the only one a key replaces whole; the cursor goes to the end.
+        super().__init__(compact=True, select_on_focus=False, **kwargs)
         self._on_edit = on_edit
 
     def watch_value(self, value: str) -> None:
@@ -296,6 +298,7 @@ class MappingGrid(Container, can_focus=False):
             self._rows[self._row] = MappingRow(row.request_field, value)
         # No repaint of the row: the editor covers the cell, and the rest of the line is
         # unchanged (its findings repaint through show_report if they change).
+        self._scroll_to_cursor()  # typing into a row scrolled away brings it back
         self._on_change()
 
     def focus_cell(self, row: int, column: Column) -> None:
@@ -475,6 +478,8 @@ class MappingGrid(Container, can_focus=False):
         hints = REQUEST_HINTS if self._column == "request" else CONTEXT_HINTS
         self.editor.placeholder = fit_hint(hints, width)
         line = self._starts[self._row] - round(self._view.scroll_y)
+        if not 0 <= line < self._view.scrollable_content_region.height:
+            line = -2  # scrolled out of view (mouse wheel): hidden above, clipped by the grid
         x, y = columns.x_of(self._column), line + 1  # under the head line
         styles = self.editor.styles
         if styles.offset.x.value != x or styles.offset.y.value != y:
