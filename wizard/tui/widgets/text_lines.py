@@ -56,12 +56,23 @@ class TextLinesView(ScrollView, can_focus=False):
                 indent = " " * (len(text) - len(text.lstrip(" ")) + 2)
                 parts = textwrap.wrap(text, width, subsequent_indent=indent[: width - 1])
                 shown.extend((part, muted) for part in parts or chop_cells(text, width))
-        self._shown = shown
+        before, self._shown = self._shown, shown
         size = Size(width, len(shown))
         if size != self.virtual_size:
             self.virtual_size = size
             self._scroll_update(size)
-        self.refresh()
+        # Repaint from the first line that changed (only that line if the count holds): fewer
+        # bytes to the terminal per keystroke than the whole pane.
+        first = next(
+            (i for i, (old, new) in enumerate(zip(before, shown, strict=False)) if old != new),
+            min(len(before), len(shown)),
+        )
+        if len(before) == len(shown):
+            changed = [i for i in range(first, len(shown)) if before[i] != shown[i]]
+            for index in changed:
+                self.refresh_line(index)
+        else:
+            self.refresh_lines(first, max(len(before), len(shown)) - first)
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
