@@ -90,6 +90,21 @@ async def test_the_left_side_suggests_plivo_fields() -> None:
         assert step.rows[0].request_field == "ForwardedFrom"
         await pilot.press("ctrl+u", "x", "right", *"Tenant")
         assert step.rows[0].request_field == "X-PH-Tenant"
+        await pilot.press("tab", *"ca")  # the right side suggests nothing
+        assert step.grid.editor._suggestion == ""
+
+
+async def test_a_suggestion_is_drawn_in_the_frame_of_the_key() -> None:
+    """No worker: the ghost text is set while the key is handled, not a frame later."""
+    step = MappingStep(host_session())
+    app = MappingHost(step)
+    async with app.run_test(size=(80, 24)) as pilot:
+        editor = step.grid.editor
+        assert editor.suggester is None  # Textual's suggester would answer from a worker
+        editor.insert_text_at_cursor("c")  # as a key does, synchronously
+        assert editor._suggestion == "CallUUID"
+        await pilot.pause()
+        assert "CallUUID" in editor.render_line(0).text or "allUUID" in editor.render_line(0).text
 
 
 async def test_typing_never_mounts_or_lays_out() -> None:

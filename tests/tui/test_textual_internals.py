@@ -73,3 +73,23 @@ def test_screen_still_lays_out_through_refresh_layout() -> None:
     """tests/tui/test_mapping.py counts layouts by wrapping `Screen._refresh_layout`; if
     Textual renamed it, that count would stay 0 and prove nothing."""
     assert "_refresh_layout(" in inspect.getsource(Screen._on_timer_update)
+
+
+async def test_input_still_draws_and_accepts_its_private_suggestion() -> None:
+    """CellInput sets `Input._suggestion` itself (no worker); Input must still draw it after
+    the cursor and take it on Right."""
+
+    class One(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Input(id="field")
+
+    app = One()
+    async with app.run_test(size=(30, 3)) as pilot:
+        field = app.query_one(Input)
+        field.focus()
+        await pilot.press("f")
+        field._suggestion = "From"
+        await pilot.pause()
+        assert "rom" in field.render_line(0).text
+        await pilot.press("right")
+        assert field.value == "From"

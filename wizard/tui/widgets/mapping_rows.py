@@ -28,7 +28,6 @@ from textual.geometry import Region, Size
 from textual.reactive import Reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.suggester import SuggestFromList
 from textual.widgets import Input, Static
 
 from wizard.core.mapping import (
@@ -55,6 +54,14 @@ CONTEXT_HINTS = (
 
 CURSOR_MARK = "▶"
 """Drawn in the number gutter of the focused row: the cursor reads without colour."""
+
+
+def suggest(options: Sequence[str], value: str) -> str:
+    """The first of `options` that starts with `value`, ignoring case ("" when none or empty)."""
+    if not value:
+        return ""
+    folded = value.casefold()
+    return next((option for option in options if option.casefold().startswith(folded)), "")
 
 
 def fit_hint(hints: Sequence[str], width: int) -> str:
@@ -112,6 +119,9 @@ class CellInput(Input):
     # No public API for this: tests/tui/test_textual_internals.py fails if Textual changes it.
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
+    suggestions: tuple[str, ...] = ()
+    """Completions offered (case-insensitive prefix), drawn after the cursor; Right accepts."""
+
     def __init__(self, *, on_edit: Callable[[str], None], **kwargs: Any) -> None:
         # Never select on focus: moving between cells does not refocus this one Input, so the
         # first cell would be the only one a key replaces whole; the cursor goes to the end.
@@ -122,6 +132,11 @@ class CellInput(Input):
         # Synchronous, unlike the Changed message: whatever the edit changes is drawn in the
         # frame that echoes the key (a message is handled after that frame).
         self._on_edit(value)
+        # Textual's Suggester answers from a worker, a frame after the echo; a prefix match over
+        # seven names is cheap enough to do here. `_suggestion` is what Input draws and what
+        # Right accepts (tests/tui/test_textual_internals.py).
+        if self.suggestions:
+            self._suggestion = suggest(self.suggestions, value)
 
 
 class MappingRowsView(ScrollView, can_focus=False):
@@ -211,11 +226,7 @@ class MappingGrid(Container, can_focus=False):
         self._column: Column = "request"
         self._columns = columns_for(40, len(self._rows))
         self._view = MappingRowsView(self)
-        self.editor = CellInput(
-            on_edit=self._edited,
-            suggester=SuggestFromList(REQUEST_SUGGESTIONS, case_sensitive=False),
-            id="mapping-cell",
-        )
+        self.editor = CellInput(on_edit=self._edited, id="mapping-cell")
         self.editor.cursor_blink = blink
         self._head = Static(id="mapping-head", markup=False)
         self._compute_starts()
@@ -448,9 +459,7 @@ class MappingGrid(Container, can_focus=False):
         row = self._rows[self._row]
         editor = self.editor
         request = self._column == "request"
-        editor.suggester = (
-            SuggestFromList(REQUEST_SUGGESTIONS, case_sensitive=False) if request else None
-        )
+        editor.suggestions = REQUEST_SUGGESTIONS if request else ()
         editor.value = row.request_field if request else row.context_path
         editor.cursor_position = len(editor.value)
         editor.set_class(request, "mapping-request")
