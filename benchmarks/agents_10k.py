@@ -133,6 +133,22 @@ def run_child(agent_count: int) -> dict[str, Any]:
     return result
 
 
+def run(agents: int = 10_000, baseline_agents: int = 25) -> dict[str, float]:
+    """One run, as named figures (ms, MiB) for run_all.py."""
+    big = run_child(agents)
+    small = run_child(baseline_agents)
+    return {
+        "agents.first_page": big["first_page_ms"],
+        "agents.base.first_page": small["first_page_ms"],
+        "agents.all_loaded": big["all_loaded_ms"],
+        "agents.base.all_loaded": small["all_loaded_ms"],
+        "agents.filter": statistics.median(big["filter_ms"]),
+        "agents.base.filter": statistics.median(small["filter_ms"]),
+        "agents.maxrss": big["maxrss_kb"] / 1024,
+        "agents.base.maxrss": small["maxrss_kb"] / 1024,
+    }
+
+
 def measure(agents: int = 10_000, baseline_agents: int = 25) -> list[Row]:
     big = run_child(agents)
     small = run_child(baseline_agents)

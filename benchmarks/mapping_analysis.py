@@ -21,12 +21,12 @@ from wizard.core.mapping import (
 ROWS = 100
 
 
-def clean_rows() -> list[MappingRow]:
-    """100 valid rows: Plivo's six fields and 94 SIP headers, nested a few levels deep."""
+def clean_rows(count: int = ROWS) -> list[MappingRow]:
+    """`count` valid rows: Plivo's six fields and SIP headers, nested a few levels deep."""
     rows = [MappingRow(name, f"call.{name.lower()}") for name in PLIVO_REQUEST_FIELDS]
     rows += [
         MappingRow(f"X-PH-Header{i}", f"sip.group{i % 7}.header_{i}")
-        for i in range(ROWS - len(rows))
+        for i in range(count - len(rows))
     ]
     return rows
 

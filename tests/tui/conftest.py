@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from keyring.backends import SecretService
+from textual.app import App
 from textual.pilot import Pilot
 
 from wizard.core.credentials import CredentialStore, MemoryKeyring
@@ -109,7 +110,7 @@ async def type_into(pilot: Pilot[Any], selector: str, text: str, *, keys: bool =
     await settle(pilot)
 
 
-def screen_text(app: WizardApp) -> str:
+def screen_text(app: App[Any]) -> str:
     """Everything on the screen as plain text, from `export_screenshot` (what a frame shows)."""
     svg = app.export_screenshot()
     text = re.sub(r"<[^>]+>", "", svg)

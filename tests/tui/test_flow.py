@@ -245,7 +245,7 @@ async def test_enter_in_a_mapping_context_cell_goes_on(
         await demo_to(pilot, sandbox, "mapping")
         app.query_one(MappingStep).load_model({"From": "user.phone_number"})
         await settle(pilot)
-        app.query(".mapping-context").first(Input).focus()
+        app.query_one(MappingStep).grid.focus_cell(0, "context")
         await pilot.press("enter")
         await settle(pilot)
         assert STEP_IDS[app.step_index] == "review"

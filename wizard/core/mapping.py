@@ -288,13 +288,17 @@ def analyse_mapping(
 
 
 def render_context(
-    rows: Sequence[MappingRow], request: Mapping[str, str] = SAMPLE_PLIVO_REQUEST
+    rows: Sequence[MappingRow],
+    request: Mapping[str, str] = SAMPLE_PLIVO_REQUEST,
+    report: MappingReport | None = None,
 ) -> dict[str, Any]:
     """The context object `request` would produce: rows with errors and absent fields skipped.
 
-    When several rows fill one path (a warning), the later row wins.
+    When several rows fill one path (a warning), the later row wins. `report`: the analysis of
+    `rows` when the caller has it (the editor analyses once per keystroke, not twice).
     """
-    report = analyse_mapping(rows)
+    if report is None:
+        report = analyse_mapping(rows)
     context: dict[str, Any] = {}
     for index, row in enumerate(rows):
         if row.is_blank or report.row_has_error(index) or row.request_field not in request:

@@ -9,8 +9,12 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from wizard.core.models import MAX_AGENTS, Agent, check_agent_ids, errors, normalise_agent_id
+from wizard.core.rules import MAX_AGENTS, check_agent_ids, errors, normalise_agent_id
+
+if TYPE_CHECKING:  # the pydantic models load after the first frame (docs/architecture.md)
+    from wizard.core.models import Agent
 
 SHOWN_MATCHES = 200
 """Most agents the list shows at once; typing narrows the rest (keeps 10,000 agents cheap)."""

@@ -59,9 +59,11 @@ def summary_text(rows: Sequence[MappingRow], report: MappingReport) -> tuple[str
     return "\n".join([text, *whole]), level
 
 
-def preview_json(rows: Sequence[MappingRow], request: Mapping[str, str]) -> str:
+def preview_json(
+    rows: Sequence[MappingRow], request: Mapping[str, str], report: MappingReport | None = None
+) -> str:
     """The context `request` would produce, as the preview pane shows it."""
-    return json.dumps(render_context(rows, request), indent=2, ensure_ascii=False)
+    return json.dumps(render_context(rows, request, report), indent=2, ensure_ascii=False)
 
 
 def absent_fields(

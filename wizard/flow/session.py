@@ -13,8 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pydantic import SecretStr
-
 from wizard.core.credentials import ResolvedSecret, SecretSource
 from wizard.core.errors import UsageError, WizardError
 from wizard.core.rules import check_api_key, check_auth_id, check_auth_token, errors
@@ -30,6 +28,8 @@ from wizard.flow.precedence import (
 )
 
 if TYPE_CHECKING:
+    from pydantic import SecretStr
+
     from wizard.core.models import Account, PlivoAccount, PlivoConfig
     from wizard.core.plan import Plan
     from wizard.core.plivo import PlivoClient
@@ -162,7 +162,7 @@ class WizardSession:
     def api_key(self) -> ResolvedSecret | None:
         """The key in use: the one typed here, else the environment's or the store's."""
         if self._typed_key:
-            return ResolvedSecret(SecretStr(self._typed_key), SecretSource.TYPED)
+            return typed_secret(self._typed_key)
         return self.stored_key
 
     def key_problems(self) -> list[str]:
@@ -335,7 +335,7 @@ class WizardSession:
     def token(self) -> ResolvedSecret | None:
         """The best token known: typed here, else PLIVO_AUTH_TOKEN or the store's."""
         if self._typed_token:
-            return ResolvedSecret(SecretStr(self._typed_token), SecretSource.TYPED)
+            return typed_secret(self._typed_token)
         return self.stored_token
 
     @property
@@ -596,6 +596,14 @@ class WizardSession:
             return False
         others = {v for s, v in self.auth_ids.found.items() if s is not AuthIdSource.GIVEN}
         return given not in others
+
+
+def typed_secret(text: str) -> ResolvedSecret:
+    """A secret typed in this run. pydantic loads here, on the first keystroke, not before the
+    wizard's first frame."""
+    from pydantic import SecretStr
+
+    return ResolvedSecret(SecretStr(text), SecretSource.TYPED)
 
 
 def token_text(token: ResolvedSecret | None) -> str:

@@ -6,23 +6,48 @@ kept in memory for the session only, unless the user asked for `--insecure-stora
 JSON file under the user data dir): a secret is never written in plaintext silently.
 """
 
-from wizard.core.credentials.backends import (
-    BackendInfo,
-    BackendKind,
-    MemoryKeyring,
-    classify_backend,
-)
-from wizard.core.credentials.store import (
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from wizard.core.credentials.resolved import (
     API_KEY_USER,
-    CREDENTIALS_FILE,
-    DEFAULT_TIMEOUT,
     SERVICE,
-    CredentialStore,
     ResolvedSecret,
     SecretSource,
     plivo_user,
 )
 from wizard.core.environment import ENV_API_KEY, ENV_PLIVO_TOKEN
+
+if TYPE_CHECKING:
+    from wizard.core.credentials.backends import (
+        BackendInfo,
+        BackendKind,
+        MemoryKeyring,
+        classify_backend,
+    )
+    from wizard.core.credentials.store import CREDENTIALS_FILE, DEFAULT_TIMEOUT, CredentialStore
+
+# Names whose modules import keyring: loaded on first use, so naming a secret's source (the
+# session, before the wizard's first frame) does not cost keyring's import.
+_LAZY = {
+    "BackendInfo": "backends",
+    "BackendKind": "backends",
+    "MemoryKeyring": "backends",
+    "classify_backend": "backends",
+    "CREDENTIALS_FILE": "store",
+    "DEFAULT_TIMEOUT": "store",
+    "CredentialStore": "store",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "API_KEY_USER",

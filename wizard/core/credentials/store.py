@@ -10,7 +10,6 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
@@ -28,66 +27,23 @@ from wizard.core.credentials.backends import (
     choose_backend,
     no_keyring,
 )
+from wizard.core.credentials.resolved import (
+    API_KEY_USER,
+    SERVICE,
+    ResolvedSecret,
+    SecretSource,
+    plivo_user,
+)
 from wizard.core.credentials.secrets_file import SecretsFile
 from wizard.core.environment import ENV_API_KEY, ENV_PLIVO_TOKEN
 from wizard.core.errors import CredentialStoreError, UsageError
 from wizard.core.settings import APP_NAME
 
-SERVICE = "ultravox-plivo"
-API_KEY_USER = "ultravox-api-key"
 CREDENTIALS_FILE = "credentials.json"
 DEFAULT_TIMEOUT = 3.0
 
 T = TypeVar("T")
 log = logging.getLogger("wizard.credentials")
-
-
-def plivo_user(auth_id: str) -> str:
-    """The keyring user name holding the token of one Plivo Auth ID."""
-    return f"plivo:{auth_id.strip()}"
-
-
-class SecretSource(StrEnum):
-    """Where a secret came from. The first three are given in this run; the rest were stored."""
-
-    TYPED = "typed"
-    STDIN = "stdin"
-    ENV = "environment"
-    KEYRING = "keyring"
-    FILE = "file"
-    SESSION = "this session"
-
-
-GIVEN_IN_RUN = frozenset({SecretSource.TYPED, SecretSource.STDIN, SecretSource.ENV})
-
-
-@dataclass(frozen=True)
-class ResolvedSecret:
-    """A secret and where it came from; `detail` names the variable, backend or file."""
-
-    value: SecretStr
-    source: SecretSource
-    detail: str = ""
-
-    @property
-    def given_in_run(self) -> bool:
-        """Typed, piped in or set in the environment for this run (not read from a store)."""
-        return self.source in GIVEN_IN_RUN
-
-    @property
-    def label(self) -> str:
-        """ "from PLIVO_AUTH_TOKEN", "from the keyring (Secret Service)", "typed here"..."""
-        if self.source is SecretSource.TYPED:
-            return "typed here"
-        if self.source is SecretSource.STDIN:
-            return "from stdin"
-        if self.source is SecretSource.ENV:
-            return f"from {self.detail}"
-        if self.source is SecretSource.KEYRING:
-            return f"from the keyring ({self.detail})"
-        if self.source is SecretSource.FILE:
-            return f"from the file {self.detail}"
-        return f"from {self.detail}" if self.detail else "saved earlier in this session"
 
 
 def _delete_from(backend: KeyringBackend, user: str) -> bool:

@@ -1,9 +1,9 @@
 """Step 4: which field of Plivo's incoming-call request fills which path of the agent's context.
 
-Each row is two compact Inputs (request field -> context path) with a findings line under it.
-Every keystroke re-runs the core's `analyse_mapping` over all rows (microseconds for 100 rows) and
-updates only what changed: a row's findings line, the summary, the preview. Rows are mounted once
-and never rebuilt while typing.
+The rows are one `MappingGrid` (a Line-API view with a single Input over the focused cell, see
+`widgets/mapping_rows.py`). Every edit re-runs the core's `analyse_mapping` over all rows
+(well under a millisecond for 500 rows) and updates only what changed: a row's findings, the
+summary, the preview, all in the frame that echoes the key.
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.content import Content
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Static
 
 from wizard.core.mapping import (
@@ -34,7 +33,13 @@ from wizard.flow.mapping_text import (
     summary_text,
 )
 from wizard.tui.steps.base import StepView
-from wizard.tui.widgets.mapping_rows import REQUEST_SUGGESTIONS, CellInput, MappingRowEditor
+from wizard.tui.widgets.mapping_rows import (
+    REQUEST_SUGGESTIONS,
+    CellInput,
+    Column,
+    MappingGrid,
+)
+from wizard.tui.widgets.text_lines import TextLinesView
 
 if TYPE_CHECKING:
     from wizard.flow.session import WizardSession
@@ -45,7 +50,7 @@ NARROW_WIDTH = 70
 __all__ = [
     "REQUEST_SUGGESTIONS",
     "CellInput",
-    "MappingRowEditor",
+    "MappingGrid",
     "MappingStep",
     "finding_line",
 ]
@@ -64,12 +69,13 @@ class MappingStep(StepView):
 
     def __init__(self, session: WizardSession, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(session, id=id)
-        # Composed from what the session holds (is_mounted is still False in on_mount, so rows
-        # replaced there would never reach the screen).
-        rows = rows_from_mapping(session.mapping) or [MappingRow("", "")]
-        self._editors = [self._new_editor(row, i + 1) for i, row in enumerate(rows)]
+        # Built from what the session holds, so the first visit shows the held mapping.
         self._loaded_from: object = session.held_config
         """The config Ultravox holds that the rows were last loaded from."""
+        rows = rows_from_mapping(session.mapping) or [MappingRow("", "")]
+        self._grid = MappingGrid(
+            rows, on_change=self._analyse, blink=self._blink(), id="mapping-rows"
+        )
         self._report = MappingReport(())
         self._preview_text = ""
         self._preview_note = ""
@@ -79,23 +85,16 @@ class MappingStep(StepView):
     def compose(self) -> ComposeResult:
         with Horizontal(id="mapping-body"):
             with Vertical(id="mapping-editor"):
-                with Horizontal(id="mapping-head"):
-                    yield Label(" #", classes="mapping-number")
-                    yield Label("Request field", classes="mapping-field")
-                    yield Label("→", classes="mapping-arrow")
-                    yield Label("Context path", classes="mapping-field")
-                with VerticalScroll(id="mapping-rows", can_focus=False):
-                    yield from self._editors
+                yield self._grid
                 yield Static(id="mapping-summary", markup=False)
             with Vertical(id="mapping-side"):
                 yield Label("Context a sample call produces", classes="mapping-side-title")
-                with VerticalScroll(id="mapping-preview-scroll", can_focus=False):
-                    yield Static(id="mapping-preview", markup=False)
-                    yield Static(id="mapping-preview-note", markup=False)
+                yield TextLinesView(id="mapping-preview")
                 yield Label("Sample call from Plivo", classes="mapping-side-title")
                 yield Static(sample_text(SAMPLE_PLIVO_REQUEST), id="mapping-sample", markup=False)
 
     def on_mount(self) -> None:
+        self._load_from_session()
         self._analyse()
 
     def _load_from_session(self) -> None:
@@ -115,14 +114,8 @@ class MappingStep(StepView):
 
     def load_model(self, mapping: Mapping[str, str]) -> None:
         """Replace the rows with `mapping` (one empty row when it is empty)."""
-        rows = rows_from_mapping(mapping) or [MappingRow("", "")]
-        old = self._editors
-        self._editors = [self._new_editor(row, i + 1) for i, row in enumerate(rows)]
+        self._grid.load_rows(rows_from_mapping(mapping))
         if self.is_mounted:
-            container = self.query_one("#mapping-rows", VerticalScroll)
-            for editor in old:
-                editor.remove()
-            container.mount_all(self._editors)
             self._analyse()
 
     def to_model(self) -> dict[str, str]:
@@ -131,11 +124,21 @@ class MappingStep(StepView):
 
     @property
     def rows(self) -> list[MappingRow]:
-        return [editor.row for editor in self._editors]
+        return self._grid.rows
 
     @property
-    def editors(self) -> list[MappingRowEditor]:
-        return list(self._editors)
+    def grid(self) -> MappingGrid:
+        """The rows' table (its `editor` is the one Input over the focused cell)."""
+        return self._grid
+
+    @property
+    def cursor(self) -> tuple[int, Column]:
+        """(row index, column) of the cell being edited."""
+        return self._grid.cursor
+
+    def findings_text(self, row: int) -> str:
+        """What the findings lines under row `row` (0-based) say; empty when it is fine."""
+        return self._grid.findings_text(row)
 
     @property
     def report(self) -> MappingReport:
@@ -150,105 +153,54 @@ class MappingStep(StepView):
 
     def on_show_step(self) -> None:
         self._load_from_session()
-        if not any(editor.has_focus_within for editor in self._editors):
-            self._editors[0].request.focus()
+        if not self._grid.editor.has_focus:
+            self._grid.focus_cell(*self._grid.cursor)
 
     # --- actions ----------------------------------------------------------------------------
 
-    async def action_add_row(self) -> None:
-        current = self._focused_editor()
-        index = self._editors.index(current) + 1 if current else len(self._editors)
-        editor = self._new_editor(MappingRow("", ""), index + 1)
-        container = self.query_one("#mapping-rows", VerticalScroll)
-        if index < len(self._editors):
-            await container.mount(editor, before=self._editors[index])
-        else:
-            await container.mount(editor)
-        self._editors.insert(index, editor)
-        self._renumber(index + 1)
-        editor.request.focus()
-        editor.scroll_visible()
-        self._analyse()
+    def action_add_row(self) -> None:
+        self._grid.add_row()
 
-    async def action_remove_row(self) -> None:
-        current = self._focused_editor()
-        if current is None:
-            return
-        column = "context" if current.context.has_focus else "request"
-        if len(self._editors) == 1:
-            current.request.value = ""
-            current.context.value = ""
-            current.request.focus()
-            self._analyse()
-            return
-        index = self._editors.index(current)
-        self._editors.pop(index)
-        await current.remove()
-        self._renumber(index)
-        neighbour = self._editors[min(index, len(self._editors) - 1)]
-        (neighbour.context if column == "context" else neighbour.request).focus()
-        self._analyse()
+    def action_remove_row(self) -> None:
+        if self._grid.editor.has_focus:
+            self._grid.remove_row()
 
     # --- events -----------------------------------------------------------------------------
 
-    @on(Input.Changed, ".mapping-row Input")
-    def _row_changed(self, event: Input.Changed) -> None:
-        event.stop()
-        self._analyse()
+    @on(Input.Changed, "#mapping-cell")
+    def _cell_changed(self, event: Input.Changed) -> None:
+        event.stop()  # already handled, synchronously, by _analyse (see MappingGrid)
 
-    @on(Input.Submitted, ".mapping-request")
-    def _request_submitted(self, event: Input.Submitted) -> None:
-        # Enter on the left goes to the right; Enter on the right bubbles up (Next).
-        event.stop()
-        for editor in self._editors:
-            if editor.request is event.input:
-                editor.context.focus()
-                return
-
-    @on(MappingRowEditor.Move)
-    def _move(self, event: MappingRowEditor.Move) -> None:
-        event.stop()
-        index = self._editors.index(event.editor) + event.delta
-        if 0 <= index < len(self._editors):
-            target = self._editors[index]
-            column = event.editor.focused_column()
-            field = target.context if column is event.editor.context else target.request
-            field.focus()
-            target.scroll_visible()
+    @on(Input.Submitted, "#mapping-cell")
+    def _cell_submitted(self, event: Input.Submitted) -> None:
+        # Enter goes on (it bubbles to the app) whenever the status line says it will: the
+        # mapping has no errors. Otherwise Enter in a left cell moves to its right cell.
+        row, column = self._grid.cursor
+        if column == "request" and self.problems():
+            event.stop()
+            self._grid.focus_cell(row, "context")
 
     # --- internals --------------------------------------------------------------------------
 
-    def _new_editor(self, row: MappingRow, number: int) -> MappingRowEditor:
-        # The app turns blinking off (e.g. over SSH) for the Inputs it finds at start-up;
-        # rows added later follow the same option.
+    def _blink(self) -> bool:
+        # The app turns blinking off (e.g. over SSH); the editor follows the same option.
         try:
             options = getattr(self.app, "options", None)
         except Exception:  # no active app yet
             options = None
-        return MappingRowEditor(row, number, blink=bool(getattr(options, "blink", True)))
-
-    def _focused_editor(self) -> MappingRowEditor | None:
-        for editor in self._editors:
-            if editor.has_focus_within:
-                return editor
-        return None
-
-    def _renumber(self, start: int) -> None:
-        for index in range(start, len(self._editors)):
-            self._editors[index].set_number(index + 1)
+        return bool(getattr(options, "blink", True))
 
     def _analyse(self) -> None:
-        """Re-check every row and update only the lines whose text changed."""
-        rows = self.rows
+        """Re-check every row and update only what changed (called at once after every edit)."""
+        rows = self._grid.rows
         report = analyse_mapping(rows)
         self._report = report
         self.session.set_mapping(mapping_from_rows(rows))
-        for index, editor in enumerate(self._editors):
-            editor.show_findings(report.for_row(index))
+        self._grid.show_report(report)
         self._show_summary(rows, report)
         self._show_preview(rows, report)
-        # The app re-reads problems() and redraws its status line (a full layout) on Changed:
-        # post it when they changed, not on every keystroke.
+        # The app re-reads problems() and redraws its status line on Changed: post it when
+        # they changed, not on every keystroke.
         problems = self.problems()
         if problems != self._posted_problems:
             self._posted_problems = problems
@@ -260,27 +212,19 @@ class MappingStep(StepView):
             return
         self._summary_text = text
         summary = self.query_one("#mapping-summary", Static)
-        summary.update(text)
+        summary.update(text, layout=False)  # a fixed height (wizard.tcss): never a layout
         summary.set_class(level == "error", "-error")
         summary.set_class(level == "warning", "-warning")
 
     def _show_preview(self, rows: Sequence[MappingRow], report: MappingReport) -> None:
-        text = preview_json(rows, SAMPLE_PLIVO_REQUEST)
-        if text != self._preview_text:
-            preview = self.query_one("#mapping-preview", Static)
-            content = Content(text)
-            # A layout (of all the rows too) costs a frame; skip it while the height holds.
-            width, height = preview.size
-            rules = preview.styles  # what Widget.get_content_height passes too
-            layout = width <= 0 or content.get_height(rules, width) != height  # type: ignore[arg-type]
-            self._preview_text = text
-            preview.update(content, layout=layout)
+        text = preview_json(rows, SAMPLE_PLIVO_REQUEST, report)
         note = preview_note(rows, report, SAMPLE_PLIVO_REQUEST)
-        if note != self._preview_note:
-            self._preview_note = note
-            widget = self.query_one("#mapping-preview-note", Static)
-            widget.update(Content(note))
-            widget.set_class(bool(note), "-shown")
+        if (text, note) == (self._preview_text, self._preview_note):
+            return
+        self._preview_text, self._preview_note = text, note
+        lines = [(line, False) for line in text.splitlines()]
+        lines += [(line, True) for line in note.splitlines()]
+        self.query_one("#mapping-preview", TextLinesView).set_lines(lines)
 
     @property
     def preview_text(self) -> str:
