@@ -53,9 +53,7 @@ async def test_enter_through_a_second_run_keeps_the_token(
         assert app.query_one("#keep-token", Checkbox).value
         assert app.query_one("#auth-token", Input).value == ""  # the keyring's never shown
         # Mapping: add a row so there is something to send.
-        await pilot.press("ctrl+a")
-        await type_into(pilot, "#mapping-rows Input:focus", "To", keys=True)
-        await pilot.press("tab", *"call.to")
+        await pilot.press("ctrl+a", *"To", "tab", *"call.to")
         await settle(pilot)
         app.action_next()
         await settle(pilot)

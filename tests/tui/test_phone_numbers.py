@@ -125,12 +125,7 @@ async def test_keeping_the_token_without_a_local_one_says_how_to_link(
         for _ in range(3):
             await pilot.press("enter")
             await settle(pilot)
-        await pilot.press("ctrl+a")
-        await settle(pilot)
-        from tests.tui.conftest import type_into
-
-        await type_into(pilot, "#mapping-rows Input:focus", "To", keys=True)
-        await pilot.press("tab", *"call.to")
+        await pilot.press("ctrl+a", *"To", "tab", *"call.to")
         await settle(pilot)
         app.action_next()
         await settle(pilot)

@@ -46,8 +46,8 @@ class WizardApp(StepNavigation):
         Binding("ctrl+n", "next", "Next", tooltip="Go to the next step", priority=True),
         # Priority: focus moves before the next key is dispatched, so keys typed right after
         # Tab (a password manager's auto-type) reach the field that has focus when they arrive.
-        Binding("tab", "focus_next", "Next field", show=False, priority=True),
-        Binding("shift+tab", "focus_previous", "Previous field", show=False, priority=True),
+        Binding("tab", "tab(1)", "Next field", show=False, priority=True),
+        Binding("shift+tab", "tab(-1)", "Previous field", show=False, priority=True),
         Binding("enter", "next", "Next", show=False),
         Binding("ctrl+b", "back", "Back", tooltip="Previous step; input is kept", priority=True),
         Binding("escape", "back", "Back", show=False),
@@ -97,6 +97,21 @@ class WizardApp(StepNavigation):
         # After the first frame: finding the store (keyring, demo sandbox) can take a while.
         self.after_first_frame(self.query_one(ConnectStep).read_store)
         self.after_first_frame(self._warm_up)
+
+    def action_tab(self, delta: int) -> None:
+        """Tab / Shift+Tab, at once (priority), so the keys after them reach the new field. A
+        widget that moves between its own cells on Tab (the mapping grid) says so with a
+        `tab_step(delta) -> bool`; otherwise focus moves to the next or previous widget."""
+        node = self.focused
+        while node is not None:
+            tab_step = getattr(node, "tab_step", None)
+            if callable(tab_step) and tab_step(delta):
+                return
+            node = node.parent  # type: ignore[assignment]
+        if delta > 0:
+            self.action_focus_next()
+        else:
+            self.action_focus_previous()
 
     @property
     def blink(self) -> bool:

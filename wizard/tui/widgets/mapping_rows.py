@@ -347,6 +347,11 @@ class MappingGrid(Container, can_focus=False):
         if 0 <= target < len(self._rows):
             self.focus_cell(target, self._column)
 
+    def tab_step(self, delta: int) -> bool:
+        """The app's Tab (a priority binding) asks first: the table moves between its cells."""
+        self.action_step(delta)
+        return True
+
     def action_step(self, delta: int) -> None:
         """Tab: left cell -> right cell -> next row's left cell; out of the table at the ends."""
         cells: list[tuple[int, Column]] = [
