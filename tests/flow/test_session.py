@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests import held
 from tests.keyrings import FakeSecretService
 from wizard.core.credentials import CredentialStore, SecretSource
 from wizard.core.errors import UsageError
@@ -48,21 +49,12 @@ def session_for(
     return WizardSession(recipe), backend
 
 
+def hold_config(sandbox: Sandbox, token: str = ROTATED) -> str:
+    return held.hold_config(sandbox, token)
+
+
 def bodies(sandbox: Sandbox, method: str) -> list[Any]:
     return [r.json for r in sandbox.requests if r.method == method and r.path == PATH]
-
-
-def hold_config(sandbox: Sandbox, token: str = ROTATED) -> str:
-    agent = str(sandbox.agents[0]["agentId"])
-    sandbox.plivo_accounts[DEMO_AUTH_ID] = token
-    sandbox.plivo_config = {
-        "authId": DEMO_AUTH_ID,
-        "authToken": token,
-        "callCreationAllowedAgentIds": [agent],
-        "callCreationAllowAllAgents": False,
-        "requestContextMapping": {"From": "user.phone"},
-    }
-    return agent
 
 
 async def through_step_2(session: WizardSession) -> None:

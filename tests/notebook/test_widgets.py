@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tests import held
 from tests.notebook.conftest import MakeWizard
 from tests.notebook.walk import all_widget_states, next_step, type_into
 from wizard.core.models import MAX_AGENTS
@@ -21,21 +22,12 @@ ROTATED = "Rotated_" + "r7Xy2-" * 5 + "ab"
 STALE = "StaleTok_" + "s4Qw9_" * 5 + "c"
 
 
+def hold_config(sandbox: Sandbox, token: str = ROTATED) -> str:
+    return held.hold_config(sandbox, token)
+
+
 def bodies(sandbox: Sandbox, method: str) -> list[Any]:
     return [r.json for r in sandbox.requests if r.method == method and r.path == PATH]
-
-
-def hold_config(sandbox: Sandbox, token: str = ROTATED) -> str:
-    agent = str(sandbox.agents[0]["agentId"])
-    sandbox.plivo_accounts[DEMO_AUTH_ID] = token
-    sandbox.plivo_config = {
-        "authId": DEMO_AUTH_ID,
-        "authToken": token,
-        "callCreationAllowedAgentIds": [agent],
-        "callCreationAllowAllAgents": False,
-        "requestContextMapping": {"From": "user.phone"},
-    }
-    return agent
 
 
 def text(widget: Any) -> str:

@@ -7,23 +7,16 @@ from typing import Any
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from tests import held
 from tests.tui.conftest import settle, type_into
-from wizard.sandbox import DEMO_API_KEY, DEMO_AUTH_ID, DEMO_AUTH_TOKEN, Sandbox
+from wizard.sandbox import DEMO_API_KEY, DEMO_AUTH_ID, Sandbox
 from wizard.tui.steps.agents import AgentsStep
 from wizard.tui.steps.mapping import MappingStep
 
 
 def hold_existing_config(sandbox: Sandbox) -> str:
     """Make the sandbox hold a config (one agent, From -> user.phone); return that agent's id."""
-    agent = str(sandbox.agents[0]["agentId"])
-    sandbox.plivo_config = {
-        "authId": DEMO_AUTH_ID,
-        "authToken": DEMO_AUTH_TOKEN,
-        "callCreationAllowedAgentIds": [agent],
-        "callCreationAllowAllAgents": False,
-        "requestContextMapping": {"From": "user.phone"},
-    }
-    return agent
+    return held.hold_config(sandbox)
 
 
 async def connect(pilot: Pilot[Any], key: str = DEMO_API_KEY) -> None:

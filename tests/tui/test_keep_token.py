@@ -7,6 +7,7 @@ from typing import Any
 
 from textual.widgets import Checkbox, Input
 
+from tests import held
 from tests.keyrings import FakeSecretService
 from tests.tui.conftest import AppFactory, screen_text, settle, type_into
 from wizard.core.credentials import CredentialStore
@@ -24,15 +25,7 @@ def patches(sandbox: Sandbox) -> list[Any]:
 
 
 def existing_config(sandbox: Sandbox) -> None:
-    agent = str(sandbox.agents[0]["agentId"])
-    sandbox.plivo_accounts[DEMO_AUTH_ID] = HELD
-    sandbox.plivo_config = {
-        "authId": DEMO_AUTH_ID,
-        "authToken": HELD,
-        "callCreationAllowedAgentIds": [agent],
-        "callCreationAllowAllAgents": False,
-        "requestContextMapping": {"From": "user.phone"},
-    }
+    held.hold_config(sandbox, HELD)
 
 
 def second_run(make_app: AppFactory) -> tuple[Any, FakeSecretService]:
