@@ -183,8 +183,6 @@ def _serve(args: argparse.Namespace) -> int:
     """`serve`: the browser face, which runs the wizard (this command) per browser session."""
     from wizard.core.errors import UsageError
 
-    if args.json:
-        raise UsageError("serve prints a link to open, not JSON: leave out --json.")
     try:
         from wizard.serve import ServeOptions, serve
         from wizard.serve.server import WizardServer  # noqa: F401 (is textual-serve installed?)

@@ -177,3 +177,13 @@ def test_recursion_error_never_escapes(
     path.write_text('{"agents": ' + "[" * (limit * 2) + "]" * (limit * 2) + "}")
     assert _apply("--file", str(path)) == 2
     assert "nested too deeply" in one_error_line(capsys.readouterr().err)
+
+
+def test_a_file_holding_null_is_not_called_too_deep(tmp_path: Path) -> None:
+    from wizard.commands.apply import read_file
+    from wizard.core.errors import UsageError
+
+    path = tmp_path / "config.json"
+    path.write_text("null", encoding="utf-8")
+    with pytest.raises(UsageError, match="expected an object of fields"):
+        read_file(path)

@@ -237,3 +237,15 @@ def test_agents_must_be_allowed_by_the_config() -> None:
         check_agents_allowed([SUPPORT.agent_id], allow_all=False, allowed=[], configured=True)
     with pytest.raises(UsageError, match="no Plivo config"):
         check_agents_allowed([SALES.agent_id], allow_all=True, allowed=[], configured=False)
+
+
+def test_plivo_names_are_cleaned_where_they_enter() -> None:
+    """An application or number name with escape sequences (printed by `numbers`, `link` and
+    the wizard) is made plain on arrival, as every service model's strings are."""
+    from wizard.core.plivo_numbers import PlivoApplication
+
+    app = PlivoApplication.model_validate(
+        {"app_id": "1", "app_name": "x\x1b]0;pwned\x07\x1b[2Jy", "answer_url": ""}
+    )
+    assert "\x1b" not in app.app_name and "\x07" not in app.app_name
+    assert app.app_name.startswith("x") and app.app_name.endswith("y")

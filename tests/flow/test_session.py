@@ -318,3 +318,22 @@ async def test_a_retry_after_a_failed_page_goes_on_from_that_page(
         assert "cursor" in retried[0].query  # went on from page 2
     finally:
         await session.aclose()
+
+
+async def test_a_recheck_after_an_unclear_patch_keeps_the_users_edits(sandbox: Sandbox) -> None:
+    """A 500 on a PATCH that Ultravox did not apply: reading the config again must not replace
+    the user's mapping with the held one (it would then look 'already saved')."""
+    hold_config(sandbox)
+    session, _ = session_for(sandbox, keyring={DEMO_AUTH_ID: STALE})
+    try:
+        await through_step_2(session)
+        session.set_mapping({"From": "user.phone", "To": "call.to"})
+        sandbox.inject(Fault(status=500, path_prefix=PATH, method="PATCH"))
+        assert await session.send()
+        assert session.outcome_unknown
+        assert await session.recheck()
+        assert session.mapping == {"From": "user.phone", "To": "call.to"}
+        assert not session.accept_held()  # the change is not there: not reported as saved
+        assert session.plan().method == "PATCH"
+    finally:
+        await session.aclose()

@@ -137,3 +137,17 @@ async def test_keeping_the_token_without_a_local_one_says_how_to_link(
         status = str(app.screen.query_one("#numbers-status").render())
         assert "needs this account's Auth Token" in status and "PLIVO_AUTH_TOKEN" in status
     assert not [r for r in sandbox.requests if "/Number/" in r.path]
+
+
+async def test_ctrl_n_on_the_numbers_screen_does_not_finish_the_run(
+    make_app: AppFactory, sandbox: Sandbox
+) -> None:
+    """Ctrl+N is Next on the steps; over the numbers screen it must not end the wizard (and
+    cancel a link halfway)."""
+    app = make_app(demo=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await to_numbers(pilot, sandbox)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert isinstance(app.screen, PhoneNumbersScreen)
+        assert app.return_code is None

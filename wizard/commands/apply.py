@@ -243,8 +243,10 @@ def read_file(path: Path) -> dict[str, Any]:
         reason = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
         raise UsageError(f"{path} is not valid {suffix[1:].upper()}: {reason}.") from None
     except RecursionError:
-        data = None  # nested beyond the parser's reach: the same answer as too deep below
-    if data is None or _depth(data) > MAX_FILE_DEPTH:
+        too_deep = True  # nested beyond the parser's reach: the same answer as too deep below
+    else:
+        too_deep = _depth(data) > MAX_FILE_DEPTH
+    if too_deep:
         raise UsageError(
             f"{path} is nested too deeply (more than {MAX_FILE_DEPTH} levels);"
             " it holds only flat fields, a list of agents and one table of mappings."

@@ -23,7 +23,7 @@ from wizard.commands.plivo_access import (
     read_inventory,
 )
 from wizard.commands.session import NetSession
-from wizard.core.errors import EXIT_INTERRUPTED, NotFoundError, UsageError
+from wizard.core.errors import NotFoundError, UsageError, interrupted_exit_code
 from wizard.core.link_run import LinkRun, StepOutcome, StepStatus
 from wizard.core.linking import (
     AgentRef,
@@ -154,12 +154,12 @@ def _carry_out(rt: Runtime, net: NetSession, plivo: Any, plan: LinkPlan, auth_id
     link_run = LinkRun(plan)
     try:
         net.run(link_run.run(plivo, on_step=lambda o: _progress(rt, o)))
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         summary = link_run.summary()
         rt.out.error_line(summary)
         _print_restore(rt, link_run)
         out.result(link_json(plan, auth_id, "interrupted", link_run))
-        return EXIT_INTERRUPTED
+        return interrupted_exit_code(exc)  # 130, or 143 for SIGTERM
     summary = link_run.summary()
     failed = link_run.failed
     if failed is None:

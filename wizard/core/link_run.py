@@ -14,9 +14,6 @@ from enum import StrEnum
 from typing import Protocol
 
 from wizard.core.errors import (
-    MalformedResponseError,
-    NetworkError,
-    ServerError,
     WizardError,
 )
 from wizard.core.linking import (
@@ -81,7 +78,8 @@ class LinkRun:
                 outcome.app_id = await _do(outcome.step, target, app_ids)
             except WizardError as exc:
                 outcome.status, outcome.error = StepStatus.FAILED, exc
-                outcome.uncertain = _uncertain(exc)
+                # Only a write that got no clear answer may have happened (the error says so).
+                outcome.uncertain = exc.may_have_applied
                 self.in_flight = None
                 if on_step is not None:
                     on_step(outcome)
@@ -158,14 +156,6 @@ async def _do(
         raise AssertionError("a number step ran before its application existed")
     await target.link_number(step.number, app_id)
     return app_id
-
-
-def _uncertain(exc: WizardError) -> bool:
-    if isinstance(exc, NetworkError):
-        return exc.kind not in ("tls", "proxy")
-    if isinstance(exc, MalformedResponseError):
-        return True
-    return isinstance(exc, ServerError)
 
 
 def _doing(step: AppStep | NumberStep) -> str:

@@ -14,6 +14,7 @@ each with the application it served before. Rules:
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -303,7 +304,7 @@ def plan_links(
             and n.number not in chosen_numbers
         )
         if step.action is AppAction.UPDATE and serving:
-            step = _replace_also_serves(step, serving)
+            step = dataclasses.replace(step, also_serves=serving)
         app_steps[agent_id] = step
 
     number_steps = []
@@ -321,20 +322,6 @@ def plan_links(
             )
         )
     return LinkPlan(tuple(app_steps.values()), tuple(number_steps))
-
-
-def _replace_also_serves(step: AppStep, serving: tuple[str, ...]) -> AppStep:
-    return AppStep(
-        step.action,
-        step.agent,
-        step.app_name,
-        step.answer_url,
-        step.app_id,
-        step.found_by,
-        step.changes,
-        step.previous,
-        serving,
-    )
 
 
 def _app_step(

@@ -149,6 +149,10 @@ def clean_server_data(data: Any, secrets: tuple[str, ...] = (), *, mask: bool = 
     return data
 
 
+ServerModel = _ApiModel
+"""The base for any model of what a service answered (every string cleaned where it enters)."""
+
+
 class PlivoConfig(_ApiModel):
     """The Plivo config as the service holds it (the token itself is never returned)."""
 

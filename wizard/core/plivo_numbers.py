@@ -15,7 +15,7 @@ from typing import Any, Final, TypeVar
 from urllib.parse import quote
 
 import httpx
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 
 from wizard.core.errors import NotFoundError, UsageError
 from wizard.core.http import (
@@ -26,6 +26,7 @@ from wizard.core.http import (
     Sleep,
     check_credential,
 )
+from wizard.core.models import ServerModel
 from wizard.core.plivo import PLIVO
 
 __all__ = [
@@ -64,9 +65,10 @@ def normalise_number(text: str) -> str:
     return digits
 
 
-class _PlivoModel(BaseModel):
-    # Plivo sends many more fields than these; unknown ones are ignored.
-    model_config = ConfigDict(extra="ignore", frozen=True)
+class _PlivoModel(ServerModel):
+    """Plivo sends many more fields than these; unknown ones are ignored. Its strings (an
+    application's or number's name) are cleaned of escape sequences where they enter, as every
+    service model's are: `numbers` and `link` print them."""
 
 
 class PlivoApplication(_PlivoModel):
@@ -175,7 +177,8 @@ class PlivoNumbersClient(ApiClient):
             )
             page = self._session.decode(response, _Page)
             try:
-                found.extend(model.model_validate(o) for o in page.objects)
+                context = {"secrets": self._session.secrets_for(response)}
+                found.extend(model.model_validate(o, context=context) for o in page.objects)
             except ValidationError:
                 # pydantic's text quotes the input: never let it out.
                 raise self._session.malformed(response, shape=True) from None

@@ -12,6 +12,14 @@ if TYPE_CHECKING:
     from wizard.flow.session import Outcome, WizardSession
 
 
+PLIVO_CONSOLE_STEPS = (
+    "1. Phone Numbers → Applications → your Application (or create one).\n"
+    "2. Set Answer URL to the agent's URL above, Answer Method to POST, and save.\n"
+    "3. Link your number to the Application."
+)
+"""What to do with an answer URL by hand in the Plivo console (every face shows it)."""
+
+
 @dataclass(frozen=True)
 class AnswerUrl:
     """One URL to set as a Plivo Application's answer URL, and the agent it reaches."""

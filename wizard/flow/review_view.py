@@ -7,13 +7,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from wizard.flow.steps import STEP_IDS
+
 if TYPE_CHECKING:
     from wizard.flow.session import WizardSession
 
 MAX_AGENTS_SHOWN = 4
 """Agents listed by name in a Review cell; the rest are counted (the body lists them all)."""
-
-STEP_IDS = ("connect", "plivo", "agents", "mapping", "review", "result")
 
 
 @dataclass(frozen=True)

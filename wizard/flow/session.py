@@ -261,15 +261,12 @@ class WizardSession:
     def auth_id(self) -> str:
         return self._auth_id
 
-    @property
-    def auth_id_source(self) -> AuthIdSource | None:
-        chosen = self.chosen_auth_id()
-        if chosen is None or chosen.value != self._auth_id:
-            return AuthIdSource.GIVEN if self._auth_id else None
-        return chosen.source
+    async def read_current_config(self, *, adopt: bool = True) -> bool:
+        """GET the config Ultravox holds; offers its Auth ID and "keep its token".
 
-    async def read_current_config(self) -> bool:
-        """GET the config Ultravox holds; offers its Auth ID and "keep its token"."""
+        With `adopt`, steps 3-4 start from what it holds (the first read for a key); a re-read
+        (`recheck`) must not replace what the user chose there.
+        """
 
         async def call() -> PlivoConfig | None:
             return await self.client.get_plivo_config()
@@ -278,13 +275,12 @@ class WizardSession:
         if recorded and self.current.done:
             held = self.current.result
             self.auth_ids.offer(AuthIdSource.CURRENT, held.auth_id if held else None)
-            self.keep_current_token = held is not None and not self._typed_token
-            if held is not None:
-                self.selection = AgentSelection(
-                    held.allow_all_agents,
-                    () if held.allow_all_agents else tuple(held.allowed_agent_ids),
-                )
-                self.mapping = dict(held.context_mapping)
+            if adopt:
+                # Through the setter: a verification running for the old choice is dropped.
+                self.set_keep_current_token(held is not None and not self._typed_token)
+                if held is not None:
+                    self.selection = selection_of(held)
+                    self.mapping = dict(held.context_mapping)
         return recorded
 
     @property
@@ -501,7 +497,7 @@ class WizardSession:
     async def recheck(self) -> bool:
         """After a send with no clear answer, read what Ultravox holds now, so the plan shows
         only what is still different (never re-send blindly)."""
-        return await self.read_current_config()
+        return await self.read_current_config(adopt=False)
 
     def _settled_token(self, choice: TokenChoice) -> TokenChoice:
         """After an unsure send: the token that went out is kept when Ultravox now holds a
@@ -579,14 +575,7 @@ class WizardSession:
         if self._typed_key or self._typed_token or self._auth_id_typed_differs():
             return True
         held = self.held_config
-        baseline_selection = (
-            AgentSelection(
-                held.allow_all_agents,
-                () if held.allow_all_agents else tuple(held.allowed_agent_ids),
-            )
-            if held is not None
-            else AgentSelection(False, ())
-        )
+        baseline_selection = selection_of(held) if held is not None else AgentSelection(False, ())
         baseline_mapping = dict(held.context_mapping) if held is not None else {}
         return self.selection != baseline_selection or self.mapping != baseline_mapping
 
@@ -596,6 +585,12 @@ class WizardSession:
             return False
         others = {v for s, v in self.auth_ids.found.items() if s is not AuthIdSource.GIVEN}
         return given not in others
+
+
+def selection_of(config: PlivoConfig) -> AgentSelection:
+    """The agents step's model of what a config allows."""
+    ids = () if config.allow_all_agents else tuple(config.allowed_agent_ids)
+    return AgentSelection(config.allow_all_agents, ids)
 
 
 def typed_secret(text: str) -> ResolvedSecret:

@@ -170,6 +170,10 @@ class WizardApp(StepNavigation):
             self.push_screen(HelpScreen(self.step()))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("next", "back") and self.screen is not self.screen_stack[0]:
+            # Help or the phone-numbers screen is on top: Ctrl+N must not finish the run
+            # (or move the step) behind it.
+            return False
         if action == "retry":
             return self.is_step_mounted(STEP_IDS[self.step_index]) and (
                 self.step().retry_button() is not None

@@ -124,12 +124,6 @@ class SecretsFile:
                     hint=_FIX,
                 )
             if info.st_mode & 0o077:
-                logger.warning(
-                    "The credentials file %s could be read by others (%s): the secrets in it"
-                    " may have been seen; consider replacing them. Made it private (0600).",
-                    self.path,
-                    _mode(info),
-                )
                 try:
                     os.fchmod(fd, 0o600)
                 except OSError as exc:
@@ -138,6 +132,13 @@ class SecretsFile:
                         f" not be made private ({exc.strerror}).",
                         hint=_FIX,
                     ) from None
+                # Said only once it is true.
+                logger.warning(
+                    "The credentials file %s could be read by others (%s): the secrets in it"
+                    " may have been seen; consider replacing them. Made it private (0600).",
+                    self.path,
+                    _mode(info),
+                )
             return handle.read(1_000_000).decode("utf-8")
 
     def set(self, user: str, secret: str) -> None:

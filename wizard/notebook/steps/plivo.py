@@ -131,7 +131,7 @@ class PlivoStep(Step):
         if chosen is None or typed or chosen.source is AuthIdSource.GIVEN:
             return
         self._showing = chosen.value
-        self.auth_id_source.show("", f"Auth ID {chosen.source.label}.")
+        self.auth_id_source.show("", f"Auth ID {self.session.auth_id_label(chosen)}.")
         self.auth_id.unobserve(self._auth_id_changed, names="value")
         try:
             self.auth_id.value = chosen.value

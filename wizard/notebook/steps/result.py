@@ -11,14 +11,9 @@ import ipywidgets as widgets
 
 from wizard.core.models import answer_urls
 from wizard.flow.precedence import prefix_note
+from wizard.flow.result_view import PLIVO_CONSOLE_STEPS
 from wizard.notebook.parts import Message, css
 from wizard.notebook.steps.base import Step
-
-NEXT_STEPS = (
-    "1. Phone Numbers → Applications → your Application (or create one).\n"
-    "2. Set Answer URL to the URL above for the agent that should answer.\n"
-    "3. Set Answer Method to POST, save, and link your number to the Application."
-)
 
 
 def copy_button_html(urls: list[str]) -> str:
@@ -60,7 +55,7 @@ class ResultStep(Step):
             widgets.HTML("<b>Credentials</b>"),
             self.store_status,
             widgets.HTML("<b>Next, in the Plivo console</b>"),
-            widgets.HTML(f"<pre>{html.escape(NEXT_STEPS)}</pre>"),
+            widgets.HTML(f"<pre>{html.escape(PLIVO_CONSOLE_STEPS)}</pre>"),
         ]
 
     def on_show(self) -> None:

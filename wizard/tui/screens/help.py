@@ -47,7 +47,20 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ),
     ),
     ("Step 5, Review", (("Ctrl+S", "send (the same as Enter there)"),)),
-    ("Step 6, Result", (("c", "copy the answer URLs to your terminal's clipboard"),)),
+    (
+        "Step 6, Result",
+        (
+            ("c", "copy the answer URLs to your terminal's clipboard"),
+            ("p", "phone numbers: point Plivo numbers at the agents (optional)"),
+        ),
+    ),
+    (
+        "Phone numbers",
+        (
+            ("Ctrl+S", "link the chosen numbers (nothing changes before)"),
+            ("Esc", "back to the result"),
+        ),
+    ),
 )
 
 FOOTNOTE = (

@@ -193,7 +193,3 @@ class ConnectStep(StepView):
             status.show("busy", "… Checking the key with Ultravox")
         else:
             status.show("", "")
-
-    def key_typed(self) -> bool:
-        """Whether the field holds a key typed here (for tests and the quit question)."""
-        return bool(self.query_one("#api-key", Input).value)

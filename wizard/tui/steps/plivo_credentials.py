@@ -244,10 +244,6 @@ class PlivoStep(StepView):
     def _retry(self) -> None:
         self._revalidate(delay=0.0)
 
-    def show_service_errors(self) -> None:
-        """Show the fields Ultravox refused on send (the session holds them)."""
-        self._revalidate()
-
     def _revalidate(self, delay: float | None = None) -> None:
         session = self.session
         auth_id = self.query_one("#auth-id", Input).value
@@ -287,11 +283,19 @@ class PlivoStep(StepView):
     async def verify(self, delay: float) -> None:
         """GET Plivo's account; cancelled by the next keystroke (exclusive). The token stays
         in the session: it never travels as a worker's argument."""
-        self.session.verify.start()
+        verify = self.session.verify
+        ticket = verify.start()  # "Verifying…" during the typing pause too
         self._show_verify_status(False)
-        if delay:
-            await asyncio.sleep(delay)
-        await self.session.verify_credentials()
+        try:
+            if delay:
+                await asyncio.sleep(delay)
+            await self.session.verify_credentials()
+        except asyncio.CancelledError:
+            if verify.is_current(ticket):  # nothing newer took over: not running any more
+                verify.reset()
+            raise
+        if verify.is_current(ticket):  # it returned before asking (nothing to verify now)
+            verify.reset()
         self._show_verify_status(False)
         self.notify_changed()
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import importlib
 
+from wizard.flow.steps import SHORT_NAMES, STEP_IDS
 from wizard.tui.steps.base import StepView
 
-STEP_IDS = ("connect", "plivo", "agents", "mapping", "review", "result")
-SHORT_NAMES = ("Connect", "Plivo", "Agents", "Mapping", "Review", "Result")
+__all__ = ["SHORT_NAMES", "STEP_IDS", "step_class"]
 
 STEP_CLASSES: dict[str, tuple[str, str]] = {
     "connect": ("wizard.tui.steps.connect", "ConnectStep"),

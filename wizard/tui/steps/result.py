@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Label, Static
 
-from wizard.flow.result_view import answer_urls, token_line
+from wizard.flow.result_view import PLIVO_CONSOLE_STEPS, answer_urls, token_line
 from wizard.tui.steps.base import StepView
 from wizard.tui.widgets.field_message import FieldMessage
 
@@ -77,11 +77,7 @@ class ResultStep(StepView):
         self.query_one("#answer-urls", Static).update(
             shown or "(no agents allowed yet: run the wizard again to allow some)"
         )
-        self.query_one("#next-steps", Static).update(
-            "1. Phone Numbers → Applications → your Application (or create one).\n"
-            "2. Set Answer URL to the agent's URL above, Answer Method to POST, and save.\n"
-            "3. Link your number to the Application."
-        )
+        self.query_one("#next-steps", Static).update(PLIVO_CONSOLE_STEPS)
         kind, text = token_line(outcome)
         self.query_one("#prefix-check", FieldMessage).show(kind, text)
         self.query_one("#store-status", FieldMessage).show("busy", "… Storing the credentials")

@@ -67,6 +67,7 @@ class ReviewStep(StepView):
         self.query_one("#go-to-field").display = False
 
     def on_show_step(self) -> None:
+        self._checked = False
         if not self.session.outcome_unknown:
             self._send_error = None
         self._go_back_to = None
@@ -198,6 +199,7 @@ class ReviewStep(StepView):
         self.sending = True
         self._send_error = None
         self._go_back_to = None
+        self._checked = False
         self._show_send_status()
         self.notify_changed()
         self._send()
