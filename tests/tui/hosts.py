@@ -13,7 +13,7 @@ from textual.widgets import Footer, Input, Static
 from wizard.core.credentials import CredentialStore, MemoryKeyring
 from wizard.flow.context import ContextRecipe
 from wizard.flow.session import WizardSession
-from wizard.tui.steps.base import StepView
+from wizard.tui.steps.base import StepView, load_stylesheet
 
 WIZARD_TCSS = Path(__file__).parents[2] / "wizard" / "tui" / "wizard.tcss"
 
@@ -41,6 +41,7 @@ class StepHost(App[None], Generic[S]):
 
     def __init__(self, step: S, on_ready: Callable[[S], None] | None = None) -> None:
         super().__init__()
+        load_stylesheet(self, type(step))  # as the wizard does before mounting a step
         self.step = step
         self.on_ready = on_ready
         self.changes = 0

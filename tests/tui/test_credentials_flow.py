@@ -22,6 +22,7 @@ from wizard.core.credentials import CredentialStore, plivo_user
 from wizard.core.settings import Settings, load_settings, save_settings
 from wizard.sandbox import DEMO_API_KEY, DEMO_AUTH_ID, DEMO_AUTH_TOKEN, Sandbox
 from wizard.tui.widgets.field_message import FieldMessage
+from wizard.tui.widgets.storage_choice import FILE_LABEL, SESSION_LABEL
 
 ENV_TOKEN = "EnvCanary_" + "e4Rt7-" * 5  # 40 characters, found nowhere else
 KEYRING_TOKEN = "KeyCanary_" + "k9Pq2_" * 5
@@ -303,8 +304,9 @@ async def test_a_secure_keyring_offers_no_choice(make_app: AppFactory) -> None:
     app, _ = app_with(make_app, {})
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        assert not app.query_one("#storage-choice").display
         assert "Secret Service" in screen_text(app)
+        assert SESSION_LABEL not in screen_text(app) and FILE_LABEL not in screen_text(app)
+        assert not app.query("#storage-choice")  # never mounted: no RadioSet on the first frame
 
 
 # ------------------------------------------------------------------------ --debug

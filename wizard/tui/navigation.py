@@ -16,7 +16,7 @@ from textual.app import App
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Input, Static
 
-from wizard.tui.steps.base import StepView
+from wizard.tui.steps.base import StepView, load_stylesheet
 from wizard.tui.steps.registry import SHORT_NAMES, STEP_IDS
 
 
@@ -99,6 +99,7 @@ class StepNavigation(App[int]):
             ready = self._steps_ready[step_id] = asyncio.Event()
             try:
                 widget = self.make_step(step_id)
+                load_stylesheet(self, type(widget))
                 await self.query_one("#steps", ContentSwitcher).add_content(widget)
                 if not self.blink:
                     for field in widget.query(Input):

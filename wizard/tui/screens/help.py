@@ -97,6 +97,20 @@ STEP_HELP = {
 class HelpScreen(ModalScreen[None]):
     """Keys and a note on the step the user is on; any of Esc, F1, ? or q closes it."""
 
+    DEFAULT_CSS = """
+    HelpScreen {
+        align: center middle;
+        #help-dialog {
+            width: 80%;
+            max-width: 82;
+            height: 80%;
+            border: thick $primary;
+            background: $surface;
+            padding: 0 1;
+        }
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,f1,question_mark,q", "close", "Close help"),
     ]

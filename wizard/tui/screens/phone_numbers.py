@@ -33,6 +33,18 @@ LEAVE = "leave"
 class PhoneNumbersScreen(Screen[None]):
     """Plivo numbers → agents: choose, review, confirm, link."""
 
+    DEFAULT_CSS = """
+    PhoneNumbersScreen {
+        padding: 0 1;
+        #numbers-list { height: auto; max-height: 50%; }
+        .number-row { height: auto; }
+        .number-label { width: 24; }
+        .number-now { width: 1fr; color: $text-muted; }
+        .number-choice { width: 30; }
+        #numbers-plan, #numbers-result { height: auto; }
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "link", "Link numbers", tooltip="Make the changes listed below"),
         Binding("escape", "close", "Back to the result"),

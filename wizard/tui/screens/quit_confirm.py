@@ -14,6 +14,26 @@ from textual.widgets import Button, Static
 class QuitConfirm(ModalScreen[bool]):
     """Quit without sending? Dismisses with True to quit, False to stay."""
 
+    DEFAULT_CSS = """
+    QuitConfirm {
+        align: center middle;
+        #quit-dialog {
+            width: 60;
+            max-width: 90%;
+            height: auto;
+            border: thick $warning;
+            background: $surface;
+            padding: 1 2;
+        }
+        #quit-buttons {
+            height: auto;
+            margin: 1 0 0 0;
+            align-horizontal: center;
+        }
+        #quit-buttons Button { margin: 0 1; }
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "answer(True)", "Quit"),
         Binding("n,escape", "answer(False)", "Stay"),

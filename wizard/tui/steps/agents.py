@@ -76,6 +76,7 @@ class AgentsStep(StepView):
     """Allow all agents, or pick up to 100 of the account's agents (searchable, or pasted ids)."""
 
     step_title: ClassVar[str] = "Agents"
+    STYLESHEET: ClassVar[str] = "agents.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+t", "toggle_allow_all", "All agents", tooltip="Allow all agents, or a list"),

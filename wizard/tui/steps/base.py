@@ -8,13 +8,17 @@ decides. The app asks `problems()` to decide whether Next is allowed and, if not
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+import inspect
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Button
 
 if TYPE_CHECKING:
+    from textual.app import App
+
     from wizard.flow.session import WizardSession
 
 
@@ -26,6 +30,16 @@ class StepView(Vertical):
 
     step_title: ClassVar[str] = ""
     """Shown in the header as "Step k/6: <title>"."""
+
+    STYLESHEET: ClassVar[str] = ""
+    """This step's own rules: a .tcss file next to its module, read by the app just before the
+    first one is mounted (as Textual reads a screen's CSS_PATH), so the first frame parses and
+    matches only the rules of the app's frame and step 1. They may style only the step's own
+    widgets: nothing already on screen is restyled when they arrive."""
+
+    @classmethod
+    def stylesheet_path(cls) -> Path | None:
+        return Path(inspect.getfile(cls)).with_name(cls.STYLESHEET) if cls.STYLESHEET else None
 
     can_focus = False
 
@@ -93,3 +107,14 @@ class StepView(Vertical):
     def notify_changed(self) -> None:
         """Post `Changed` for this step (call after any edit that can change `problems()`)."""
         self.post_message(self.Changed(self))
+
+
+def load_stylesheet(app: App[Any], step: type[StepView]) -> None:
+    """Add `step`'s own stylesheet to the app's, once, at the precedence of the app's CSS_PATH
+    (a widget's DEFAULT_CSS would lose to every rule in wizard.tcss)."""
+    path = step.stylesheet_path()
+    if path is None or app.stylesheet.has_source(str(path)):
+        return
+    app.stylesheet.add_source(path.read_text(encoding="utf-8"), read_from=(str(path), ""))
+    if app.css_monitor is not None:  # `textual run --dev`: live edits reach this file too
+        app.css_monitor.add_paths([path])

@@ -60,6 +60,7 @@ class MappingStep(StepView):
     """Plivo request field -> context path rows, checked live, with a preview of the context."""
 
     step_title: ClassVar[str] = "Context mapping"
+    STYLESHEET: ClassVar[str] = "mapping.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         # Priority: Input binds ctrl+a (line start) and ctrl+d (delete right) itself.

@@ -40,6 +40,7 @@ class PlivoStep(StepView):
     """Auth ID and Auth Token with live rules, optional verification, and keep-current-token."""
 
     step_title: ClassVar[str] = "Plivo credentials"
+    STYLESHEET: ClassVar[str] = "plivo_credentials.tcss"
     DEBOUNCE: ClassVar[float] = 0.4
     REVEAL_SECONDS: ClassVar[float] = 5.0
 

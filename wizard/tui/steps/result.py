@@ -21,6 +21,7 @@ class ResultStep(StepView):
     """What Ultravox now holds, what to paste into Plivo, and where the secrets were stored."""
 
     step_title: ClassVar[str] = "Done"
+    STYLESHEET: ClassVar[str] = "result.tcss"
     can_focus = True  # so its bindings (c: copy) work with no field on the step
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -31,6 +31,7 @@ class ReviewStep(StepView):
     """Field | current | new, the method, the masked body; Send runs in a worker."""
 
     step_title: ClassVar[str] = "Review and send"
+    STYLESHEET: ClassVar[str] = "review.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "send", "Send", tooltip="Send this to Ultravox"),

@@ -4,13 +4,15 @@ user's choice between keeping them for this session only and an insecure 0600 fi
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import RadioButton, RadioSet, Static
+from textual.widgets import Static
 
-from wizard.tui.widgets.toggles import SpaceRadioSet
+if TYPE_CHECKING:
+    from textual.widgets import RadioSet
 
 SESSION_LABEL = "Keep secrets for this session only"
 FILE_LABEL = "Store them in a file only you can read (insecure)"
@@ -31,15 +33,9 @@ class StorageChoice(Vertical):
         self._use_file: bool | None = None
 
     def compose(self) -> ComposeResult:
+        # The choice itself is mounted only where there is one to make (no secure keyring):
+        # most runs never need a RadioSet, and it would weigh on the first frame.
         yield Static("Looking for a keyring…", id="storage", classes="hint")
-        with SpaceRadioSet(id="storage-choice"):
-            yield RadioButton(SESSION_LABEL, id="storage-session")
-            yield RadioButton(FILE_LABEL, id="storage-file")
-        yield Static("", id="storage-file-path", classes="hint")
-
-    def on_mount(self) -> None:
-        self.query_one("#storage-choice").display = False
-        self.query_one("#storage-file-path").display = False
 
     @property
     def use_file(self) -> bool | None:
@@ -50,31 +46,47 @@ class StorageChoice(Vertical):
         """A secure keyring (or the demo's memory): nothing to choose, only where they go."""
         self._use_file = None
         self.query_one("#storage", Static).update(text)
-        self.query_one("#storage-choice").display = False
-        self.query_one("#storage-file-path").display = False
+        for widget in self.query("#storage-choice, #storage-file-path"):
+            widget.display = False
 
     def show_choice(self, why: str, where: str, use_file: bool, file_path: Path) -> None:
         """No secure keyring: say why, where secrets go now, and offer the other place."""
+        from textual.widgets import RadioButton
+
+        from wizard.tui.widgets.toggles import SpaceRadioSet
+
         self._use_file = use_file
         self.query_one("#storage", Static).update(why)
-        choice = self.query_one("#storage-choice", RadioSet)
-        choice.display = True
+        note = (
+            where  # "stored unencrypted in <path>, readable only by you"
+            if use_file
+            else f"Nothing is written. The file would be {file_path} (mode 0600)."
+        )
+        if not self.query("#storage-choice"):
+            choice = SpaceRadioSet(
+                *(
+                    RadioButton(_label(text, chosen), value=chosen, id=button_id)
+                    for button_id, text, chosen in _choices(use_file)
+                ),
+                id="storage-choice",
+            )
+            self.mount(choice, Static(note, id="storage-file-path", classes="hint"))
+            return
+        self.query_one("#storage-choice").display = True
         button = self.query_one("#storage-file" if use_file else "#storage-session", RadioButton)
         if not button.value:
             button.value = True  # its Changed comes back as the choice already made: no-op
         self._mark_chosen()
-        note = self.query_one("#storage-file-path", Static)
-        note.display = True
-        if use_file:
-            note.update(where)  # "stored unencrypted in <path>, readable only by you"
-        else:
-            note.update(f"Nothing is written. The file would be {file_path} (mode 0600).")
+        path_note = self.query_one("#storage-file-path", Static)
+        path_note.display = True
+        path_note.update(note)
 
     def _mark_chosen(self) -> None:
-        # The radio glyph differs only by shade (nothing under NO_COLOR): say it in words too.
-        for button_id, label in (("storage-session", SESSION_LABEL), ("storage-file", FILE_LABEL)):
+        from textual.widgets import RadioButton
+
+        for button_id, text, _ in _choices(False):
             button = self.query_one(f"#{button_id}", RadioButton)
-            button.label = f"{label} (chosen)" if button.value else label
+            button.label = _label(text, button.value)
 
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
         event.stop()
@@ -83,3 +95,16 @@ class StorageChoice(Vertical):
         if use_file != self._use_file:
             self._use_file = use_file
             self.post_message(self.Chosen(use_file))
+
+
+def _choices(use_file: bool) -> tuple[tuple[str, str, bool], ...]:
+    """(button id, label, chosen) for session-only and the file."""
+    return (
+        ("storage-session", SESSION_LABEL, not use_file),
+        ("storage-file", FILE_LABEL, use_file),
+    )
+
+
+def _label(text: str, chosen: bool) -> str:
+    # The radio glyph differs only by shade (nothing under NO_COLOR): say it in words too.
+    return f"{text} (chosen)" if chosen else text
