@@ -34,11 +34,10 @@ class WizardApp(StepNavigation):
     """Connect a Plivo account to Ultravox in six steps; nothing is sent before Review."""
 
     CSS_PATH = "wizard.tcss"
-    HORIZONTAL_BREAKPOINTS = [
-        (0, "-narrow"),
-        (70, "-wide"),
-    ]
-    """Below 70 columns the screen gets `-narrow`: a one-line progress, a compact footer."""
+    NARROW_WIDTH: ClassVar[int] = 70
+    """Below this many columns the screen gets `-narrow`: a one-line progress, a compact footer.
+    (Not Textual's HORIZONTAL_BREAKPOINTS: they also add `-wide`, a class change that restyles
+    every widget at the first resize of every start.)"""
     TITLE = "Ultravox ← Plivo"
     ENABLE_COMMAND_PALETTE = False
 
@@ -125,7 +124,8 @@ class WizardApp(StepNavigation):
     def on_resize(self) -> None:
         # The footer's compact style fits "f1 Help" and friends into 60 columns.
         width, height = self.size
-        narrow = width < 70
+        narrow = width < self.NARROW_WIDTH
+        self.screen_stack[0].set_class(narrow, "-narrow")
         for footer in self.query(Footer):
             footer.compact = narrow
         # Below 60x20 columns would squeeze to nonsense: say so instead.

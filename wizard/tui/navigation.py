@@ -14,7 +14,7 @@ from typing import ClassVar
 from textual import events, work
 from textual.app import App
 from textual.widget import Widget
-from textual.widgets import ContentSwitcher, Input, Static
+from textual.widgets import ContentSwitcher, Footer, Input, Static
 
 from wizard.tui.steps.base import StepView, load_stylesheet
 from wizard.tui.steps.registry import SHORT_NAMES, STEP_IDS
@@ -37,6 +37,7 @@ class StepNavigation(App[int]):
         self._steps_ready: dict[str, asyncio.Event] = {}
         """Steps mounted (event set) or being mounted (not yet set), by id."""
         self._first_frame_out = False
+        self._footer_state: tuple[object, ...] = ()
         self._status_text = ""
         self._after_first_frame: list[Callable[[], object]] = []
         self.step_index = 0
@@ -60,7 +61,7 @@ class StepNavigation(App[int]):
             for field in self.query(Input):
                 field.cursor_blink = False
         self._show_step(0)
-        self.call_after_refresh(self._first_frame_done, self.FIRST_FRAME_REFRESHES)
+        self.call_after_refresh(self._first_frame_done, self.FIRST_FRAME_REFRESHES, False)
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         # Fields mounted later (mapping rows) blink too; over SSH nothing may blink at all.
@@ -68,9 +69,8 @@ class StepNavigation(App[int]):
             event.widget.cursor_blink = False
 
     # ------------------------------------------------------- first frame, mounting
-    FIRST_FRAME_REFRESHES: ClassVar[int] = 3
-    """The first screen takes a few refreshes (the footer fills in last): background work waits
-    until the screen has refreshed and gone idle this many times, so it does not slow them."""
+    FIRST_FRAME_REFRESHES: ClassVar[int] = 8
+    """The most refreshes background work waits for the first screen to be whole."""
 
     def after_first_frame(self, callback: Callable[[], object]) -> None:
         """Call `callback` once the first screen is fully drawn (now, if it is)."""
@@ -79,9 +79,16 @@ class StepNavigation(App[int]):
         else:
             self._after_first_frame.append(callback)
 
-    def _first_frame_done(self, refreshes: int) -> None:
-        if refreshes > 1:
-            self.call_after_refresh(self._first_frame_done, refreshes - 1)
+    def _first_frame_done(self, refreshes: int, footer_filled: bool) -> None:
+        # The footer fills in last: it composes its keys a refresh or two after the rest. Work
+        # started before the refresh that draws them (threads importing httpx hold the GIL)
+        # would delay that frame, so it waits for one refresh after the keys are laid out.
+        if refreshes > 1 and not footer_filled:
+            filled = all(
+                footer.children and all(key.size for key in footer.children)  # laid out
+                for footer in self.query(Footer)
+            )
+            self.call_after_refresh(self._first_frame_done, refreshes - 1, filled)
             return
         self._first_frame_out = True
         callbacks, self._after_first_frame = self._after_first_frame, []
@@ -145,7 +152,7 @@ class StepNavigation(App[int]):
         self.query_one("#progress", Static).update("›".join(crumbs))
         step.on_show_step()
         self.refresh_status()
-        self.refresh_bindings()
+        self.refresh_footer()
 
     def refresh_status(self) -> None:
         """Say under the step whether Next is allowed and, if not, why."""
@@ -170,7 +177,31 @@ class StepNavigation(App[int]):
 
     def _after_step_change(self) -> None:
         self.keep_focus_in_step()
-        self.refresh_bindings()
+        self.refresh_footer()
+
+    FOOTER_ACTIONS: ClassVar[tuple[tuple[str, tuple[object, ...]], ...]] = (
+        ("next", ()),
+        ("back", ()),
+        ("retry", ()),
+        ("scroll_step", (1,)),
+        ("scroll_step", (-1,)),
+    )
+    """The app's keys whose `check_action` answer changes as the user works."""
+
+    def refresh_footer(self) -> None:
+        """Refresh the footer's keys when an answer of `check_action` for them has changed.
+
+        Each `refresh_bindings` makes Textual's Footer remove and mount all its keys again, and
+        steps report a change on every keystroke; unchanged answers cost nothing.
+        """
+        state = (
+            self.screen,
+            self.step_index,
+            *(self.check_action(action, parameters) for action, parameters in self.FOOTER_ACTIONS),
+        )
+        if state != self._footer_state:
+            self._footer_state = state
+            self.refresh_bindings()
 
     def keep_focus_in_step(self) -> None:
         """Move focus to the current step's default widget when it was lost or left hidden."""
