@@ -95,6 +95,7 @@ def _options_taking_a_value(parser: argparse.ArgumentParser) -> Iterator[tuple[s
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             for name, sub in action.choices.items():
+                sub.format_help()  # a command's options are added the first time they are needed
                 yield from ((f"{name} {opt}", dest) for opt, dest in _options_taking_a_value(sub))
         elif action.option_strings and action.nargs != 0:
             yield "/".join(action.option_strings), action.dest

@@ -127,3 +127,17 @@ def test_readme_lists_the_global_options_and_the_json_shapes() -> None:
     shapes = commands.split("\n### `--json` output\n", 1)[1]
     for command in COMMANDS:
         assert f"| `{command}` |" in shapes
+
+
+def test_the_wizard_builds_no_command_and_a_command_builds_only_itself() -> None:
+    # Starting the wizard parses only the global options: each command's options (and
+    # help text) are filled in once that command is parsed or its help shown.
+    parser = cli.build_parser()
+    args, _ = parser.parse_known_args(["--demo"])
+    assert args.command is None
+    assert all(command.fill_in is not None for command in parser.commands.values())
+    args, _ = parser.parse_known_args(["status", "--json"])
+    assert args.handler == "wizard.commands.status" and args.json
+    filled = [name for name, command in parser.commands.items() if command.fill_in is None]
+    assert filled == ["status"]
+    assert "--auth-id" in parser.commands["apply"].format_help()

@@ -11,21 +11,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from wizard.core.credentials import ResolvedSecret, SecretSource
 from wizard.core.errors import UsageError, WizardError
 from wizard.core.rules import check_api_key, check_auth_id, check_auth_token, errors
-from wizard.flow.agents import AgentCatalog, AgentSelection
 from wizard.flow.operations import Operation, plain_message
-from wizard.flow.precedence import (
-    AuthIdCandidates,
-    AuthIdSource,
-    ChosenAuthId,
-    TokenChoice,
-    choose_token,
-    prefix_matches,
-)
 
 if TYPE_CHECKING:
     from pydantic import SecretStr
@@ -35,8 +27,10 @@ if TYPE_CHECKING:
     from wizard.core.plivo import PlivoClient
     from wizard.core.ultravox import UltravoxClient
     from wizard.flow.agent_loading import AgentLoading
+    from wizard.flow.agents import AgentCatalog, AgentSelection
     from wizard.flow.context import ContextRecipe, RunContext
     from wizard.flow.phone_numbers import PhoneNumbers
+    from wizard.flow.precedence import AuthIdCandidates, ChosenAuthId, TokenChoice
 
 
 @dataclass(frozen=True)
@@ -69,8 +63,7 @@ class WizardSession:
         self._client: UltravoxClient | None = None
         self._client_key: str | None = None
         self._plivo: PlivoClient | None = None
-        # Step 2: the Plivo credentials and the config Ultravox holds.
-        self.auth_ids = AuthIdCandidates()
+        # Step 2: the Plivo credentials and the config Ultravox holds (and `auth_ids`).
         self._auth_id = ""
         self.stored_token: ResolvedSecret | None = None
         self.stored_token_error: str | None = None
@@ -81,10 +74,7 @@ class WizardSession:
         self.verify_enabled = True
         self._verify_input: tuple[str, str] | None = None
         self.service_errors: dict[str, str] = {}
-        # Steps 3-4.
-        self.selection = AgentSelection(False, ())
-        self.agents = AgentCatalog()
-        """The account's agents loaded so far (a face fills it page by page)."""
+        # Steps 3-4 (and `selection`, `agents`).
         self.mapping: dict[str, str] = {}
         # Steps 5-6.
         self.send_op: Operation[Outcome] = Operation("send")
@@ -93,6 +83,28 @@ class WizardSession:
         self.store_op: Operation[str] = Operation("store the credentials")
         self._phone_numbers: PhoneNumbers | None = None
         self._agent_loading: AgentLoading | None = None
+
+    # Made on first use, with their modules: step 1 (the wizard's first frame) needs neither.
+    @cached_property
+    def auth_ids(self) -> AuthIdCandidates:
+        """The Auth IDs offered so far, by source (step 2)."""
+        from wizard.flow.precedence import AuthIdCandidates
+
+        return AuthIdCandidates()
+
+    @cached_property
+    def selection(self) -> AgentSelection:
+        """Which agents Plivo may start calls for (step 3); `set_selection` replaces it."""
+        from wizard.flow.agents import AgentSelection
+
+        return AgentSelection(False, ())
+
+    @cached_property
+    def agents(self) -> AgentCatalog:
+        """The account's agents loaded so far (a face fills it page by page)."""
+        from wizard.flow.agents import AgentCatalog
+
+        return AgentCatalog()
 
     # -- the run context ------------------------------------------------------------------------
 
@@ -230,6 +242,8 @@ class WizardSession:
 
     def read_remembered_auth_ids(self) -> ChosenAuthId | None:
         """Offer PLIVO_AUTH_ID and the last-used Auth ID (blocks: settings file)."""
+        from wizard.flow.precedence import AuthIdSource
+
         context = self.prepare()
         self.auth_ids.offer(AuthIdSource.ENV, context.env_auth_id())
         self.auth_ids.offer(AuthIdSource.SETTINGS, context.settings.last_auth_id())
@@ -237,6 +251,8 @@ class WizardSession:
 
     def auth_id_label(self, chosen: ChosenAuthId) -> str:
         """Where the chosen Auth ID came from, in words ("used last time", "from ...")."""
+        from wizard.flow.precedence import AuthIdSource
+
         opened = self.recipe.opened
         if chosen.source is AuthIdSource.SETTINGS and opened is not None:
             return opened.settings.label
@@ -248,6 +264,8 @@ class WizardSession:
 
     def set_auth_id(self, text: str, *, typed: bool = True) -> None:
         """The Auth ID field's text; `typed=False` when a face shows the chosen one."""
+        from wizard.flow.precedence import AuthIdSource
+
         value = text.strip()
         if typed:
             self.auth_ids.offer(AuthIdSource.GIVEN, value)
@@ -267,6 +285,7 @@ class WizardSession:
         With `adopt`, steps 3-4 start from what it holds (the first read for a key); a re-read
         (`recheck`) must not replace what the user chose there.
         """
+        from wizard.flow.precedence import AuthIdSource
 
         async def call() -> PlivoConfig | None:
             return await self.client.get_plivo_config()
@@ -347,6 +366,8 @@ class WizardSession:
 
     def token_choice(self) -> TokenChoice:
         """What happens to the token on send (UsageError when one is needed and missing)."""
+        from wizard.flow.precedence import choose_token
+
         return choose_token(
             self.token,
             auth_id=self._auth_id,
@@ -502,6 +523,8 @@ class WizardSession:
     def _settled_token(self, choice: TokenChoice) -> TokenChoice:
         """After an unsure send: the token that went out is kept when Ultravox now holds a
         token with its prefix (it arrived), so it is not sent twice."""
+        from wizard.flow.precedence import TokenChoice, prefix_matches
+
         unsure, held = self._unsure, self.held_config
         sent = unsure.token.send if unsure is not None else None
         if sent is None or held is None or choice.send is None:
@@ -570,6 +593,8 @@ class WizardSession:
 
     def has_unsaved_input(self) -> bool:
         """True while leaving would lose what the user typed or changed (before a send)."""
+        from wizard.flow.agents import AgentSelection
+
         if self.finished:
             return False
         if self._typed_key or self._typed_token or self._auth_id_typed_differs():
@@ -580,6 +605,8 @@ class WizardSession:
         return self.selection != baseline_selection or self.mapping != baseline_mapping
 
     def _auth_id_typed_differs(self) -> bool:
+        from wizard.flow.precedence import AuthIdSource
+
         given = self.auth_ids.found.get(AuthIdSource.GIVEN)
         if not given:
             return False
@@ -589,6 +616,8 @@ class WizardSession:
 
 def selection_of(config: PlivoConfig) -> AgentSelection:
     """The agents step's model of what a config allows."""
+    from wizard.flow.agents import AgentSelection
+
     ids = () if config.allow_all_agents else tuple(config.allowed_agent_ids)
     return AgentSelection(config.allow_all_agents, ids)
 
