@@ -4,9 +4,13 @@ the CLI's setup (demo sandbox, store) runs after the first frame through `Wizard
 from __future__ import annotations
 
 import argparse
+import asyncio
+import gc
+
+import pytest
 
 from tests.tui import flow
-from tests.tui.conftest import FAST, AppFactory, screen_text, settle
+from tests.tui.conftest import FAST, AppFactory, make_options, screen_text, settle
 from wizard.commands.runtime import recipe_from_args
 from wizard.sandbox import DEMO_ACCOUNT_NAME, DEMO_AUTH_ID, Sandbox
 from wizard.tui import WizardOptions
@@ -97,16 +101,73 @@ async def test_cli_setup_runs_after_the_first_frame(sandbox: Sandbox) -> None:
 
 
 def test_the_first_frame_loads_no_pydantic_keyring_or_httpx() -> None:
-    """Importing the app (all the first frame needs) loads none of the heavy libraries: they
-    load in a thread after it (a fresh interpreter, so nothing else imported them first)."""
+    """Importing the app (all the first frame needs) loads none of the heavy libraries, nor
+    the session's later steps: they load in a thread after it (a fresh interpreter, so
+    nothing else imported them first)."""
     import subprocess
     import sys
 
-    code = (
-        "import sys, wizard.tui.app\n"
-        "print(sorted(m for m in ('pydantic', 'keyring', 'httpx') if m in sys.modules))"
-    )
+    heavy = ("pydantic", "keyring", "httpx", "wizard.flow.agents", "wizard.flow.precedence")
+    code = f"import sys, wizard.tui.app\nprint(sorted(m for m in {heavy!r} if m in sys.modules))"
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert out.stdout.strip() == "[]"
+
+
+async def test_a_steps_stylesheet_arrives_with_the_step(
+    make_app: AppFactory, sandbox: Sandbox
+) -> None:
+    # The first frame parses and matches only the frame's and step 1's rules.
+    agents_css = str(AgentsStep.stylesheet_path())
+    sandbox.plivo_accounts[DEMO_AUTH_ID] = TOKEN
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert not app.stylesheet.has_source(agents_css)
+        await flow.connect(pilot)
+        await flow.credentials(pilot, TOKEN)
+        assert app.stylesheet.has_source(agents_css)
+        # Its rules are in force: the counter is laid out as agents.tcss says (width: auto).
+        counter = app.query_one("#agents-counter")
+        assert counter.styles.width is not None and counter.styles.width.is_auto
+
+
+async def test_typing_a_key_does_not_rebuild_the_footer(make_app: AppFactory) -> None:
+    # Each bindings_updated makes Textual's Footer remove and mount all its keys: a keystroke
+    # that changes no key's availability must not publish one.
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        published: list[object] = []
+        app.screen.bindings_updated_signal.subscribe(app, published.append)
+        app.query_one("#api-key").focus()
+        await pilot.press(*"abc123")  # no key's shape yet: nothing is checked
+        await settle(pilot)
+        assert "Next: not yet" in screen_text(app)
+        assert published == []
+
+
+def test_the_collector_pauses_for_the_first_screen_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    import wizard.tui as tui
+
+    seen: dict[str, bool] = {}
+
+    def run(app: WizardApp, **_: object) -> None:
+        async def drive() -> None:
+            async with app.run_test(size=(80, 24)) as pilot:
+                seen["first screen"] = gc.isenabled()
+                await pilot.pause(0.6)
+                seen["a moment later"] = gc.isenabled()
+
+        asyncio.run(drive())
+
+    monkeypatch.setattr(tui, "GC_RESUME_DELAY", 0.05)
+    monkeypatch.setattr(WizardApp, "run", run)
+    options = make_options(None, demo=True, no_blink=True)
+    try:
+        tui.run_wizard(options)  # 130: this stand-in for run() returns no result
+    finally:
+        gc.unfreeze()
+    assert seen == {"first screen": False, "a moment later": True}
+    assert gc.isenabled()
