@@ -7,6 +7,7 @@ same rules, so a draft that validates is one the service should accept.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -33,7 +34,7 @@ from wizard.core.rules import check_auth_id as check_auth_id
 from wizard.core.rules import check_auth_token as check_auth_token
 from wizard.core.rules import errors as errors
 from wizard.core.rules import normalise_agent_id as normalise_agent_id
-from wizard.core.text import clean_text, mask_secrets
+from wizard.core.text import SecretMask, clean_text
 
 ANSWER_URL_TEMPLATE = "https://app.ultravox.ai/api/agents/{agent_id}/telephony_xml"
 
@@ -126,17 +127,42 @@ class _ApiModel(BaseModel):
     @classmethod
     def _clean_server_text(cls, data: Any, info: ValidationInfo) -> Any:
         context = info.context if isinstance(info.context, dict) else {}
-        return clean_server_data(data, tuple(context.get("secrets", ())))
+        mask = context.get(_MASK)
+        if not isinstance(mask, SecretMask):
+            mask = context[_MASK] = SecretMask(context.get("secrets", ()))
+        if isinstance(data, dict):
+            # Only what the model keeps (extra="ignore" drops the rest): an agent's call
+            # template alone can hold hundreds of strings nothing here shows.
+            known = _known_keys(cls)
+            data = {key: value for key, value in data.items() if key in known}
+        return _clean(data, mask, mask=True)
 
 
-def clean_server_data(data: Any, secrets: tuple[str, ...] = (), *, mask: bool = True) -> Any:
+@functools.cache
+def _known_keys(model: type[BaseModel]) -> frozenset[str]:
+    """The keys `model` reads: its fields' names and aliases (populate_by_name)."""
+    return frozenset(
+        key for name, field in model.model_fields.items() for key in (name, field.alias) if key
+    )
+
+
+_MASK = "_mask"
+"""Where the first model of a response leaves its SecretMask in the validation context (a
+dict made per response), so the page's other models (100 agents) reuse it."""
+
+
+def clean_server_data(data: Any, secrets: tuple[str, ...] = ()) -> Any:
     """`data` (decoded JSON) with every string cleaned for display (see `_ApiModel`)."""
+    return _clean(data, SecretMask(secrets), mask=True)
+
+
+def _clean(data: Any, secrets: SecretMask, *, mask: bool) -> Any:
     if isinstance(data, str):
         text = clean_text(data)
-        return mask_secrets(text, secrets) if mask and secrets else text
+        return secrets(text) if mask and secrets else text
     if isinstance(data, dict):
         return {
-            clean_server_data(key, secrets): clean_server_data(
+            _clean(key, secrets, mask=True): _clean(
                 # The token prefix is an echo of the token by design, safe to show.
                 value,
                 secrets,
@@ -145,7 +171,7 @@ def clean_server_data(data: Any, secrets: tuple[str, ...] = (), *, mask: bool = 
             for key, value in data.items()
         }
     if isinstance(data, list | tuple):
-        return [clean_server_data(item, secrets, mask=mask) for item in data]
+        return [_clean(item, secrets, mask=mask) for item in data]
     return data
 
 
