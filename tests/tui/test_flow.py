@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import SecretStr
 from rich.console import Console
 from textual.pilot import Pilot
-from textual.widgets import Button, Checkbox, Input, Static
+from textual.widgets import Button, Checkbox, Footer, Input, Static
 
 from tests.tui import flow
 from tests.tui.conftest import AppFactory, screen_text, settle, type_into
@@ -393,3 +393,25 @@ async def test_narrow_terminal_shows_a_compact_progress(make_app: AppFactory) ->
         assert text.count("Connect to Ultravox") == 1  # the header does not repeat it
         assert "2 Plivo" not in text  # not the six crumbs
         assert "f1 Help" in text
+
+
+async def test_the_layout_follows_the_terminal_as_it_is_resized(make_app: AppFactory) -> None:
+    # The app hears only the first size; a resize later reaches the screen alone.
+    app = make_app(demo=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert "2 Plivo" in screen_text(app)
+        await pilot.resize_terminal(66, 24)
+        await settle(pilot)
+        text = screen_text(app)
+        assert "2 Plivo" not in text and "Step 1/6: Connect to Ultravox" in text
+        assert all(footer.compact for footer in app.query(Footer))
+        await pilot.resize_terminal(50, 16)
+        await settle(pilot)
+        flat = " ".join(line.strip() for line in screen_text(app).splitlines())
+        assert "The wizard needs at least 60x20; this terminal is 50x16." in flat
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        text = screen_text(app)
+        assert "needs at least" not in text and "2 Plivo" in text
+        assert not any(footer.compact for footer in app.query(Footer))
