@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import groupby
 from typing import Any
 
 import pytest
@@ -24,16 +25,8 @@ def reference_mask(text: str, secrets: list[str], run: int = SECRET_RUN) -> str:
         for i in range(len(text) - size + 1):
             if text[i : i + size] in secret:
                 covered[i : i + size] = [True] * size
-    out, i = [], 0
-    while i < len(text):
-        if covered[i]:
-            while i < len(text) and covered[i]:
-                i += 1
-            out.append(REDACTED)
-        else:
-            out.append(text[i])
-            i += 1
-    return "".join(out)
+    runs = groupby(zip(covered, text, strict=True), key=lambda pair: pair[0])
+    return "".join(REDACTED if hidden else "".join(c for _, c in run) for hidden, run in runs)
 
 
 ALPHABET = st.sampled_from("abcAB01.-_x")  # small, so texts and secrets share runs often
