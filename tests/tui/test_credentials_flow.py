@@ -360,3 +360,26 @@ async def test_a_hanging_keyring_never_blocks_step_2(
         assert "Could not read a saved token" in hint(app, "#auth-token-source")
         await type_into(pilot, "#auth-token", DEMO_AUTH_TOKEN)
         assert app.step().problems() == []
+
+
+async def test_the_storage_choice_takes_a_second_answer_before_it_has_drawn() -> None:
+    # show_choice mounts the RadioSet; its buttons appear only once it has composed.
+    from textual.app import App, ComposeResult
+    from textual.widgets import RadioButton
+
+    from wizard.tui.widgets.storage_choice import StorageChoice
+
+    class Host(App[None]):
+        def compose(self) -> ComposeResult:
+            yield StorageChoice()
+
+    app = Host()
+    async with app.run_test() as pilot:
+        box = app.query_one(StorageChoice)
+        box.show_choice("No keyring.", "for this session", False, Path("/tmp/c.json"))
+        box.show_choice("No keyring.", "stored in /tmp/c.json", True, Path("/tmp/c.json"))
+        await pilot.pause()
+        chosen = app.query_one("#storage-file", RadioButton)
+        assert chosen.value and not app.query_one("#storage-session", RadioButton).value
+        assert str(chosen.label).endswith("(chosen)")
+        assert box.use_file is True

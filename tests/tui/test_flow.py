@@ -275,6 +275,29 @@ async def test_question_mark_is_typed_in_a_field_f1_opens_help(make_app: AppFact
         assert wrapped, "long descriptions wrap under their own column, not at column 0"
 
 
+async def test_the_footer_drops_retry_once_a_retry_worked(
+    make_app: AppFactory, sandbox: Sandbox
+) -> None:
+    # The agents step shows Retry itself (refresh_bindings); the app's footer bookkeeping
+    # must still see it go once the agents load.
+    sandbox.plivo_accounts[DEMO_AUTH_ID] = TOKEN
+    sandbox.inject(Fault(status=503, path_prefix="/api/agents", times=50))
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await flow.connect(pilot)
+        await flow.credentials(pilot, TOKEN)
+        assert STEP_IDS[app.step_index] == "agents"
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        assert "f5 Retry" in screen_text(app)
+        sandbox.clear_faults()
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        assert len(app.session.agents) == len(sandbox.agents)  # the retry worked
+        assert "f5 Retry" not in screen_text(app)
+
+
 async def test_send_failure_keeps_focus_and_offers_f5(
     make_app: AppFactory, sandbox: Sandbox
 ) -> None:
@@ -396,7 +419,7 @@ async def test_narrow_terminal_shows_a_compact_progress(make_app: AppFactory) ->
 
 
 async def test_the_layout_follows_the_terminal_as_it_is_resized(make_app: AppFactory) -> None:
-    # The app hears only the first size; a resize later reaches the screen alone.
+    # The app's on_resize runs before Textual records the new size: it reads the event's.
     app = make_app(demo=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -406,7 +429,11 @@ async def test_the_layout_follows_the_terminal_as_it_is_resized(make_app: AppFac
         text = screen_text(app)
         assert "2 Plivo" not in text and "Step 1/6: Connect to Ultravox" in text
         assert all(footer.compact for footer in app.query(Footer))
+        await pilot.press("f1")  # a resize under the help screen reaches the frame too
+        await settle(pilot)
         await pilot.resize_terminal(50, 16)
+        await settle(pilot)
+        await pilot.press("escape")
         await settle(pilot)
         flat = " ".join(line.strip() for line in screen_text(app).splitlines())
         assert "The wizard needs at least 60x20; this terminal is 50x16." in flat

@@ -151,12 +151,8 @@ _MASK = "_mask"
 dict made per response), so the page's other models (100 agents) reuse it."""
 
 
-def clean_server_data(data: Any, secrets: tuple[str, ...] = ()) -> Any:
-    """`data` (decoded JSON) with every string cleaned for display (see `_ApiModel`)."""
-    return _clean(data, SecretMask(secrets), mask=True)
-
-
 def _clean(data: Any, secrets: SecretMask, *, mask: bool) -> Any:
+    """`data` (decoded JSON) with every string cleaned for display (see `_ApiModel`)."""
     if isinstance(data, str):
         text = clean_text(data)
         return secrets(text) if mask and secrets else text

@@ -9,6 +9,7 @@ thread, async ones on their loop) and render what the session says; none re-impl
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -63,7 +64,9 @@ class WizardSession:
         self._client: UltravoxClient | None = None
         self._client_key: str | None = None
         self._plivo: PlivoClient | None = None
-        # Step 2: the Plivo credentials and the config Ultravox holds (and `auth_ids`).
+        # Step 2: the Plivo credentials and the config Ultravox holds.
+        self._auth_ids: AuthIdCandidates | None = None
+        self._auth_ids_lock = threading.Lock()
         self._auth_id = ""
         self.stored_token: ResolvedSecret | None = None
         self.stored_token_error: str | None = None
@@ -84,13 +87,17 @@ class WizardSession:
         self._phone_numbers: PhoneNumbers | None = None
         self._agent_loading: AgentLoading | None = None
 
-    # Made on first use, with their modules: step 1 (the wizard's first frame) needs neither.
-    @cached_property
+    # Made on first use, with their modules: step 1 (the wizard's first frame) needs none.
+    @property
     def auth_ids(self) -> AuthIdCandidates:
         """The Auth IDs offered so far, by source (step 2)."""
-        from wizard.flow.precedence import AuthIdCandidates
+        # Under a lock: a worker thread may ask first (cached_property has none since 3.12).
+        with self._auth_ids_lock:
+            if self._auth_ids is None:
+                from wizard.flow.precedence import AuthIdCandidates
 
-        return AuthIdCandidates()
+                self._auth_ids = AuthIdCandidates()
+            return self._auth_ids
 
     @cached_property
     def selection(self) -> AgentSelection:

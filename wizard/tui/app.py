@@ -17,7 +17,6 @@ from typing import Any, ClassVar
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Static
 
 from wizard.core.errors import EXIT_INTERRUPTED, EXIT_OK, WizardError
@@ -29,32 +28,6 @@ from wizard.tui.steps.connect import ConnectStep
 from wizard.tui.steps.registry import STEP_IDS, step_class
 
 __all__ = ["STEP_IDS", "WizardApp"]
-
-
-class WizardScreen(Screen[None]):
-    """The wizard's screen. It, not the app, hears every terminal resize (the app hears only
-    the first), and fits itself: `-narrow`, `-too-small`."""
-
-    NARROW_WIDTH: ClassVar[int] = 70
-    """Below this many columns: a one-line progress and a compact footer. (Not Textual's
-    HORIZONTAL_BREAKPOINTS: they also add `-wide`, a class change that restyles every widget
-    at the first resize of every start.)"""
-    MIN_SIZE: ClassVar[tuple[int, int]] = (60, 20)
-    """Below this the steps would squeeze to nonsense: one sentence says so instead."""
-
-    def on_resize(self, event: events.Resize) -> None:
-        width, height = event.size
-        narrow = width < self.NARROW_WIDTH
-        self.set_class(narrow, "-narrow")
-        for footer in self.query(Footer):
-            footer.compact = narrow  # fits "f1 Help" and friends into 60 columns
-        small = width < self.MIN_SIZE[0] or height < self.MIN_SIZE[1]
-        self.set_class(small, "-too-small")
-        if small:
-            self.query_one("#too-small", Static).update(
-                f"The wizard needs at least {self.MIN_SIZE[0]}x{self.MIN_SIZE[1]}; this"
-                f" terminal is {width}x{height}. Make it larger (Ctrl+Q quits)."
-            )
 
 
 class WizardApp(StepNavigation):
@@ -139,11 +112,30 @@ class WizardApp(StepNavigation):
     def blink(self) -> bool:
         return self.options.blink
 
-    def get_default_screen(self) -> Screen[Any]:
-        return WizardScreen(id="_default")
-
     def make_step(self, step_id: str) -> StepView:
         return step_class(step_id)(self.session, id=step_id)
+
+    NARROW_WIDTH: ClassVar[int] = 70
+    """Below this many columns: a one-line progress and a compact footer. (Not Textual's
+    HORIZONTAL_BREAKPOINTS: they also add `-wide`, a class change that restyles every widget
+    at the first resize of every start.)"""
+    MIN_SIZE: ClassVar[tuple[int, int]] = (60, 20)
+    """Below this the steps would squeeze to nonsense: one sentence says so instead."""
+
+    def on_resize(self, event: events.Resize) -> None:
+        # The new size is the event's: this runs before Textual records it in `self.size`.
+        width, height = event.size
+        narrow = width < self.NARROW_WIDTH
+        self.screen_stack[0].set_class(narrow, "-narrow")
+        for footer in self.query(Footer):  # the current screen's
+            footer.compact = narrow  # fits "f1 Help" and friends into 60 columns
+        small = width < self.MIN_SIZE[0] or height < self.MIN_SIZE[1]
+        self.screen_stack[0].set_class(small, "-too-small")
+        if small:
+            self.screen_stack[0].query_one("#too-small", Static).update(
+                f"The wizard needs at least {self.MIN_SIZE[0]}x{self.MIN_SIZE[1]}; this"
+                f" terminal is {width}x{height}. Make it larger (Ctrl+Q quits)."
+            )
 
     async def on_unmount(self) -> None:
         await self.session.aclose()

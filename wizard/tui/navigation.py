@@ -13,6 +13,7 @@ from typing import ClassVar
 
 from textual import events, work
 from textual.app import App
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Footer, Input, Static
 
@@ -60,6 +61,9 @@ class StepNavigation(App[int]):
         if not self.blink:
             for field in self.query(Input):
                 field.cursor_blink = False
+        self.screen.bindings_updated_signal.subscribe(
+            self, self._bindings_published, immediate=True
+        )
         self._show_step(0)
         self.call_after_refresh(self._first_frame_done, self.FIRST_FRAME_REFRESHES, False)
 
@@ -194,14 +198,20 @@ class StepNavigation(App[int]):
         Each `refresh_bindings` makes Textual's Footer remove and mount all its keys again, and
         steps report a change on every keystroke; unchanged answers cost nothing.
         """
-        state = (
+        if self._footer_answers() != self._footer_state:
+            self.refresh_bindings()  # `_bindings_published` records what the footer shows
+
+    def _footer_answers(self) -> tuple[object, ...]:
+        return (
             self.screen,
             self.step_index,
             *(self.check_action(action, parameters) for action, parameters in self.FOOTER_ACTIONS),
         )
-        if state != self._footer_state:
-            self._footer_state = state
-            self.refresh_bindings()
+
+    def _bindings_published(self, _screen: Screen) -> None:
+        # Whoever asked for it (this app, a step, Textual when focus moves), the footer is
+        # rebuilt from today's answers: the next refresh_footer compares with those.
+        self._footer_state = self._footer_answers()
 
     def keep_focus_in_step(self) -> None:
         """Move focus to the current step's default widget when it was lost or left hidden."""

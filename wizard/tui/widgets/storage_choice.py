@@ -72,6 +72,9 @@ class StorageChoice(Vertical):
             )
             self.mount(choice, Static(note, id="storage-file-path", classes="hint"))
             return
+        if not self.query("#storage-session"):  # mounted, its buttons not composed yet
+            self.call_after_refresh(self.show_choice, why, where, use_file, file_path)
+            return
         self.query_one("#storage-choice").display = True
         button = self.query_one("#storage-file" if use_file else "#storage-session", RadioButton)
         if not button.value:
