@@ -9,20 +9,15 @@ Exit codes: 0 done, 1 the service or network failed, 2 invalid input or usage,
 
 from __future__ import annotations
 
-import argparse
-import logging
 import os
 import signal
 import sys
 import threading
-import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from wizard.commands.output import Output
-from wizard.commands.parser import build_parser, check_global_options
-from wizard.commands.runtime import RunState, is_tty, under_web_driver
+from wizard.core import collector
 from wizard.core.errors import (
     EXIT_FAILED,
     EXIT_USAGE,
@@ -32,7 +27,10 @@ from wizard.core.errors import (
 )
 
 if TYPE_CHECKING:
-    from wizard.commands.runtime import Runtime
+    import argparse
+
+    from wizard.commands.output import Output
+    from wizard.commands.runtime import RunState, Runtime
 
 Handler = Callable[["Runtime"], int]
 
@@ -53,6 +51,8 @@ def _command_logging(debug: bool) -> Iterator[None]:
 
     Undone on exit, since main() may run again in the same process (tests, embedding).
     """
+    import logging
+
     logger = logging.getLogger("wizard")
     handler = logging.StreamHandler(sys.stderr)
     prefix = "debug: %(name)s: " if debug else "warning: "
@@ -71,7 +71,23 @@ def _command_logging(debug: bool) -> Iterator[None]:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the process exit code."""
-    parser = build_parser()
+    # Paused before the command line's own imports (below, not at the top of this module):
+    # a command resumes the collector once its options are read, the wizard after its first
+    # screen (wizard/core/collector.py).
+    collector.pause()
+    try:
+        return _main(argv)
+    finally:
+        collector.resume()
+
+
+def _main(argv: list[str] | None) -> int:
+    from wizard.commands.output import Output
+    from wizard.commands.parser import build_parser, check_global_options, names_a_command
+    from wizard.commands.runtime import RunState
+
+    words = sys.argv[1:] if argv is None else argv
+    parser = build_parser(commands=names_a_command(words))
     try:
         args, extra = parser.parse_known_args(argv)
         if extra:
@@ -85,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         # Not for the wizard: log lines on stderr would tear through the full-screen UI.
         return _run(args, out, state)
+    collector.resume()
     with _command_logging(args.debug), _sigterm_interrupts():
         return _run(args, out, state)
 
@@ -124,7 +141,7 @@ def _run(args: argparse.Namespace, out: Output, state: RunState) -> int:
             return _load_handler(args.handler)(runtime)
     except WizardError as exc:
         if args.debug:
-            traceback.print_exc(file=sys.stderr)
+            _print_traceback()
         out.error(exc)
         return exc.exit_code
     except KeyboardInterrupt as exc:
@@ -144,13 +161,21 @@ def _run(args: argparse.Namespace, out: Output, state: RunState) -> int:
         # The message of an unexpected error is not ours to vouch for (it may quote input),
         # so only its type is shown unless --debug.
         if args.debug:
-            traceback.print_exc(file=sys.stderr)
+            _print_traceback()
         out.error_line(f"unexpected error ({type(exc).__name__}); run with --debug for details.")
         return EXIT_FAILED
 
 
+def _print_traceback() -> None:
+    import traceback
+
+    traceback.print_exc(file=sys.stderr)
+
+
 def _wizard(args: argparse.Namespace, out: Output) -> int:
     """No command: the Textual wizard, on a terminal (or in a browser, under `serve`)."""
+    from wizard.commands.runtime import is_tty, under_web_driver
+
     web = under_web_driver(os.environ)
     dumb = not web and os.environ.get("TERM", "") in ("dumb", "unknown")  # Emacs, CI logs
     if dumb or not (web or (is_tty(sys.stdin) and is_tty(sys.stdout))):

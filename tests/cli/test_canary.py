@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Iterator
 
 from tests.cli.conftest import Cli
-from wizard.cli import build_parser
+from wizard.commands.parser import build_parser
 from wizard.sandbox import Fault
 from wizard.sandbox.seed import plivo_applications, plivo_numbers
 

@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from wizard import cli
-from wizard.commands.parser import GLOBAL_OPTIONS
+from wizard.commands.parser import GLOBAL_OPTIONS, build_parser
 
 COMMANDS = ["apply", "status", "delete", "login", "logout", "numbers", "link", "sandbox"]
 GLOBAL_FLAGS = [flag for flag, _ in GLOBAL_OPTIONS.values()]
@@ -106,7 +108,7 @@ def test_usage_errors_are_one_line_exit_2(
 def test_global_options_parse_on_either_side_of_the_command(before: bool) -> None:
     options = ["--api-base", "http://127.0.0.1:1", "--json", "--debug", "--insecure-storage"]
     argv = [*options, "status"] if before else ["status", *options]
-    args, extra = cli.build_parser().parse_known_args(argv)
+    args, extra = build_parser().parse_known_args(argv)
     assert extra == []
     assert (args.api_base, args.json, args.debug, args.insecure_storage) == (
         "http://127.0.0.1:1",
@@ -132,7 +134,7 @@ def test_readme_lists_the_global_options_and_the_json_shapes() -> None:
 def test_the_wizard_builds_no_command_and_a_command_builds_only_itself() -> None:
     # Starting the wizard parses only the global options: each command's options (and
     # help text) are filled in once that command is parsed or its help shown.
-    parser = cli.build_parser()
+    parser = build_parser()
     args, _ = parser.parse_known_args(["--demo"])
     assert args.command is None
     assert all(command.fill_in is not None for command in parser.commands.values())
@@ -141,3 +143,37 @@ def test_the_wizard_builds_no_command_and_a_command_builds_only_itself() -> None
     filled = [name for name, command in parser.commands.items() if command.fill_in is None]
     assert filled == ["status"]
     assert "--auth-id" in parser.commands["apply"].format_help()
+
+
+def test_the_collector_is_paused_for_start_up_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A command runs with the cyclic collector on; the wizard starts with it paused (it
+    # resumes after the first screen), and main() never returns with it off.
+    import gc
+
+    seen: list[tuple[str | None, bool]] = []
+
+    def run(args: Any, out: object, state: object) -> int:
+        seen.append((args.command, gc.isenabled()))
+        return 0
+
+    monkeypatch.setattr(cli, "_run", run)
+    assert cli.main(["status"]) == 0
+    assert cli.main([]) == 0
+    assert seen == [("status", True), (None, False)]
+    assert gc.isenabled()
+
+
+@pytest.mark.parametrize(
+    "argv", [["--dmeo"], ["--json", "--bogus"], ["--version"], ["--demo", "--api-base"]]
+)
+def test_options_alone_read_the_same_without_the_commands_parsers(
+    argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # No word names a command, so only the global options' parser is built: what a user sees
+    # is what the whole parser says.
+    import wizard.commands.parser as parser_module
+
+    assert not parser_module.names_a_command(argv)
+    fast = (cli.main(argv), capsys.readouterr())
+    monkeypatch.setattr(parser_module, "names_a_command", lambda words: True)
+    assert (cli.main(argv), capsys.readouterr()) == fast

@@ -189,7 +189,10 @@ def _describe(
     return parser
 
 
-def build_parser() -> CommandParser:
+def build_parser(*, commands: bool = True) -> CommandParser:
+    """The whole command line; without `commands`, only the global options (the wizard's: an
+    argv naming no command needs no command's parser, and argparse makes each with a dozen
+    gettext lookups, about 3 ms together)."""
     parser = CommandParser(
         prog=PROG,
         description=_fill(DESCRIPTION),
@@ -198,8 +201,11 @@ def build_parser() -> CommandParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     _global_options(parser, hidden=False)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     parser.commands = {}
+    if not commands:
+        parser.set_defaults(command=None)
+        return parser
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, summary, fill_in in COMMANDS:
         command: CommandParser = sub.add_parser(
             name,
@@ -477,6 +483,12 @@ COMMANDS: tuple[tuple[str, str, Callable[[CommandParser], None]], ...] = (
     ("sandbox", "serve the built-in fake Ultravox and Plivo API until Ctrl+C", _sandbox_command),
     ("serve", "serve the wizard to a browser on this machine until Ctrl+C", _serve_command),
 )
+
+
+def names_a_command(argv: Sequence[str]) -> bool:
+    """Whether `argv` may name a command or ask for the help that lists them: any word that is
+    not an option (a command, or an option's value: then the whole parser is built anyway)."""
+    return any(not word.startswith("-") or word in ("-h", "--help") for word in argv)
 
 
 def check_global_options(parser: CommandParser, args: argparse.Namespace) -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from wizard.core import collector
 
 if TYPE_CHECKING:
     from wizard.flow.context import ContextRecipe
@@ -45,42 +46,29 @@ def run_wizard(options: WizardOptions) -> int:
     With `debug`, log lines go to a file (on stderr they would tear through the screen), and
     its path is printed once the terminal is restored.
     """
-    # Importing Textual and building the first screen allocate a few hundred thousand objects:
-    # the cyclic collector would run about a hundred times meanwhile and find next to nothing
-    # (reference counting frees the rest), about 12 ms of a 240 ms start. It is paused until
-    # the first screen is out. benchmarks/README.md has the measurements.
-    collecting = gc.isenabled()
-    gc.disable()
+    collector.pause()  # already paused when the command line started us
     try:
-        return _run(options, resume_gc=collecting)
+        return _run(options)
     finally:
-        if collecting:
-            gc.enable()
+        collector.resume()
 
 
 GC_RESUME_DELAY = 1.0
-"""Seconds after the first screen before the collector resumes: its first pass walks every
-object made during start-up (about 15 ms), so it must not land on the first screen's last
-frames, which come a refresh or two after the footer's keys."""
+"""Seconds after the first screen before the paused collector resumes: its first pass walks
+every object made during start-up (about 15 ms), so it must not land on the first screen's
+last frames, which come a refresh or two after the footer's keys."""
 
 
-def _resume_gc() -> None:
-    """Collect start-up's few cycles once, then freeze what survived (Textual's and the
-    wizard's modules, the first screen) out of later collections, which stay short."""
-    gc.collect()
-    gc.freeze()
-    gc.enable()
-
-
-def _run(options: WizardOptions, *, resume_gc: bool) -> int:
+def _run(options: WizardOptions) -> int:
     from wizard.tui.app import WizardApp
     from wizard.tui.debug_log import start_debug_log, stop_debug_log
 
     log_path = start_debug_log(options.log_dir) if options.debug else None
     try:
         app = WizardApp(options)
-        if resume_gc:
-            app.after_first_frame(lambda: app.set_timer(GC_RESUME_DELAY, _resume_gc))
+        app.after_first_frame(
+            lambda: app.set_timer(GC_RESUME_DELAY, lambda: collector.resume(freeze=True))
+        )
         result = app.run(mouse=not options.no_mouse)
         # Left on the normal screen, so the result stays in the scrollback (as gh auth login).
         for line in app.exit_summary():
