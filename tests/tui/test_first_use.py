@@ -11,7 +11,9 @@ from textual.widgets import Button, Checkbox, Input, Label, Switch
 
 from tests.tui import flow
 from tests.tui.conftest import AppFactory, screen_text, settle
+from wizard.core.mapping import MappingRow
 from wizard.sandbox import DEMO_AUTH_ID, DEMO_AUTH_TOKEN, Sandbox
+from wizard.tui.steps.mapping import MappingStep
 from wizard.tui.steps.result import ResultStep
 
 
@@ -70,6 +72,22 @@ async def test_keys_typed_right_after_tab_reach_the_new_field(make_app: AppFacto
         await settle(pilot)
         assert auth_id.value == DEMO_AUTH_ID
         assert app.query_one("#auth-token", Input).value == "SeCrEtTok"
+
+
+async def test_a_burst_with_tab_fills_both_cells_of_a_mapping_row(make_app: AppFactory) -> None:
+    """The grid's one editor moves between cells: keys queued for it before Tab belong to the
+    cell they were typed in, keys after it to the next (tmux send-keys, auto-type, a paste
+    of "From<Tab>user.phone")."""
+    app = make_app(demo=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await flow.drive_to(pilot, "mapping")
+        step = app.query_one(MappingStep)
+        step.grid.focus_cell(0, "request")
+        await pilot.pause()
+        for key in [*"From", "tab", *"user.phone"]:  # queued at once
+            app.post_message(events.Key(key, key if len(key) == 1 else None))
+        await settle(pilot)
+        assert step.grid.rows[0] == MappingRow("From", "user.phone")
 
 
 async def test_review_of_a_new_config_lists_values_and_shows_send_at_80x24(

@@ -12,6 +12,7 @@ happened with messages (messages up) and never call each other.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from textual import events, on, work
@@ -97,12 +98,24 @@ class WizardApp(StepNavigation):
         """Tab / Shift+Tab, at once (priority), so the keys after them reach the new field. A
         widget that moves between its own cells on Tab (the mapping grid) says so with a
         `tab_step(delta) -> bool`; otherwise focus moves to the next or previous widget."""
-        node = self.focused
+        focused = self.focused
+        node = focused
         while node is not None:
             tab_step = getattr(node, "tab_step", None)
-            if callable(tab_step) and tab_step(delta):
+            if callable(tab_step) and focused is not None:
+                # One editor moves between the cells, and keys typed before Tab may still wait
+                # in its queue: the move takes its turn there, so they land in the cell they
+                # were typed in, and the keys after Tab (queued behind it) in the next one.
+                focused.call_later(self._tab_within, tab_step, delta)
                 return
             node = node.parent  # type: ignore[assignment]
+        self._tab_out(delta)
+
+    def _tab_within(self, tab_step: Callable[[int], bool], delta: int) -> None:
+        if not tab_step(delta):
+            self._tab_out(delta)  # past its first or last cell
+
+    def _tab_out(self, delta: int) -> None:
         if delta > 0:
             self.action_focus_next()
         else:
