@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import platform
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +33,16 @@ def markdown(rows: Iterable[Row]) -> str:
     for row in rows:
         lines.append(f"| {row.measure} | {row.value} | {row.baseline} | {row.verdict} |")
     return "\n".join(lines)
+
+
+def main_with_runs(doc: str, measure: Callable[[int], list[Row]]) -> None:
+    """A benchmark's command line: `--runs N` (default 7), then its table."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    print(markdown(measure(args.runs)))
 
 
 def machine() -> str:

@@ -8,7 +8,6 @@ interleaved with `python -c pass` (the interpreter's own start) so drift hits bo
 
 from __future__ import annotations
 
-import argparse
 import os
 import subprocess
 import sys
@@ -18,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _pty import ROOT, median
-from _report import Row, markdown
+from _report import Row, main_with_runs
 
 from wizard.sandbox import Sandbox
 from wizard.sandbox.seed import DEMO_API_KEY, DEMO_AUTH_ID
@@ -66,12 +65,5 @@ def measure(runs: int = 7) -> list[Row]:
     ]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=7)
-    args = parser.parse_args()
-    print(markdown(measure(args.runs)))
-
-
 if __name__ == "__main__":
-    main()
+    main_with_runs(__doc__, measure)

@@ -175,7 +175,10 @@ def main() -> None:
     print()
     print("Per run (ms unless named):")
     for index, figures in enumerate(runs, 1):
-        shown = ", ".join(f"{k} {v:.1f}" for k, v in sorted(figures.items()))
+        shown = ", ".join(
+            f"{k} {v:.3f}" if k.endswith("ratio") else f"{k} {v:.1f}"
+            for k, v in sorted(figures.items())
+        )
         print(f"- run {index}: {shown}")
 
 

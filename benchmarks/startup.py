@@ -11,14 +11,13 @@ benchmarks/baseline_app.py (Header, Input, Footer). Prints the medians and their
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _pty import ROOT, PtyProgram, median
-from _report import Row, markdown, ratio
+from _report import Row, main_with_runs, ratio
 
 WIZARD = ([sys.executable, "-m", "wizard", "--demo"], (b"Connect to Ultravox", b"Quit"))
 BASELINE = (
@@ -68,12 +67,5 @@ def measure(runs: int = 7) -> list[Row]:
     ]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=7)
-    args = parser.parse_args()
-    print(markdown(measure(args.runs)))
-
-
 if __name__ == "__main__":
-    main()
+    main_with_runs(__doc__, measure)
