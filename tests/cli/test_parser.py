@@ -174,6 +174,7 @@ def test_options_alone_read_the_same_without_the_commands_parsers(
     import wizard.commands.parser as parser_module
 
     assert not parser_module.names_a_command(argv)
+    assert parser_module.names_a_command(["--hel"])  # a prefix of --help lists the commands
     fast = (cli.main(argv), capsys.readouterr())
     monkeypatch.setattr(parser_module, "names_a_command", lambda words: True)
     assert (cli.main(argv), capsys.readouterr()) == fast

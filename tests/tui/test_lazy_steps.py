@@ -108,7 +108,8 @@ def test_the_first_frame_loads_no_pydantic_keyring_or_httpx() -> None:
     import sys
 
     heavy = ("pydantic", "keyring", "httpx", "wizard.flow.agents", "wizard.flow.precedence")
-    code = f"import sys, wizard.tui.app\nprint(sorted(m for m in {heavy!r} if m in sys.modules))"
+    first_frame = "wizard.tui, wizard.tui.app, wizard.tui.steps.connect, wizard.flow.session"
+    code = f"import sys, {first_frame}\nprint(sorted(m for m in {heavy!r} if m in sys.modules))"
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )

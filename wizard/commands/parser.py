@@ -488,7 +488,12 @@ COMMANDS: tuple[tuple[str, str, Callable[[CommandParser], None]], ...] = (
 def names_a_command(argv: Sequence[str]) -> bool:
     """Whether `argv` may name a command or ask for the help that lists them: any word that is
     not an option (a command, or an option's value: then the whole parser is built anyway)."""
-    return any(not word.startswith("-") or word in ("-h", "--help") for word in argv)
+    return any(not word.startswith("-") or _asks_for_help(word) for word in argv)
+
+
+def _asks_for_help(word: str) -> bool:
+    # argparse takes any unambiguous prefix of a long option: --he, --hel.
+    return word == "-h" or (len(word) > 3 and "--help".startswith(word))
 
 
 def check_global_options(parser: CommandParser, args: argparse.Namespace) -> None:

@@ -140,8 +140,9 @@ class WizardApp(StepNavigation):
         width, height = event.size
         narrow = width < self.NARROW_WIDTH
         self.screen_stack[0].set_class(narrow, "-narrow")
-        for footer in self.query(Footer):  # the current screen's
-            footer.compact = narrow  # fits "f1 Help" and friends into 60 columns
+        for screen in self.screen_stack:  # those under a dialog too
+            for footer in screen.query(Footer):
+                footer.compact = narrow  # fits "f1 Help" and friends into 60 columns
         small = width < self.MIN_SIZE[0] or height < self.MIN_SIZE[1]
         self.screen_stack[0].set_class(small, "-too-small")
         if small:

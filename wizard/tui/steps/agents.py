@@ -25,7 +25,6 @@ from wizard.flow.agents import (
     SHOWN_MATCHES,
     AgentCatalog,
     AgentSelection,
-    LoadState,
     list_rows,
     paste_findings_text,
     plural,
@@ -501,13 +500,7 @@ class AgentsStep(StepView):
     def _refresh_status(self) -> None:
         if not self._ready:
             return
-        state = LoadState(
-            loaded=len(self._catalog),
-            total=self._loading.total,
-            complete=self._complete,
-            error=self._load_error,
-            started=self._client is not None,
-        )
+        state = self._loading.state()
         query = self.query_one("#agents-search", Input).value
         text = status_text(state, query, self._match_count)
         self.query_one("#agents-status", Static).update(text)
