@@ -348,24 +348,26 @@ class MappingGrid(Container, can_focus=False):
             self.focus_cell(target, self._column)
 
     def tab_step(self, delta: int) -> bool:
-        """The app's Tab (a priority binding) asks first: the table moves between its cells."""
-        self.action_step(delta)
-        return True
-
-    def action_step(self, delta: int) -> None:
-        """Tab: left cell -> right cell -> next row's left cell; out of the table at the ends."""
+        """Tab: left cell -> right cell -> next row's left cell. False past the first or last
+        cell, where the caller (the app's priority Tab) moves focus out of the table."""
         cells: list[tuple[int, Column]] = [
             (r, c)
             for r in (self._row - 1, self._row, self._row + 1)
             for c in ("request", "context")
         ]
         target_row, target_column = cells[cells.index((self._row, self._column)) + delta]
-        if 0 <= target_row < len(self._rows):
-            self.focus_cell(target_row, target_column)
-        elif delta > 0:
-            self.screen.focus_next()
-        else:
-            self.screen.focus_previous()
+        if not 0 <= target_row < len(self._rows):
+            return False
+        self.focus_cell(target_row, target_column)
+        return True
+
+    def action_step(self, delta: int) -> None:
+        """The table's own Tab, for an app that has no priority Tab of its own."""
+        if not self.tab_step(delta):
+            if delta > 0:
+                self.screen.focus_next()
+            else:
+                self.screen.focus_previous()
 
     def click(self, x: int, line: int) -> None:
         if not self._starts or line >= self._starts[-1]:
