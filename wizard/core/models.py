@@ -113,7 +113,7 @@ def build_draft(**fields: Any) -> PlivoDraft:
         raise UsageError(" ".join(messages)) from None
 
 
-class _ApiModel(BaseModel):
+class ServerModel(BaseModel):
     """What a service answered. Tolerant of fields we do not know: the service may add some.
 
     Every string in it (keys too) is cleaned once, here where it enters: escape sequences and
@@ -152,7 +152,7 @@ dict made per response), so the page's other models (100 agents) reuse it."""
 
 
 def _clean(data: Any, secrets: SecretMask, *, mask: bool) -> Any:
-    """`data` (decoded JSON) with every string cleaned for display (see `_ApiModel`)."""
+    """`data` (decoded JSON) with every string cleaned for display (see `ServerModel`)."""
     if isinstance(data, str):
         text = clean_text(data)
         return secrets(text) if mask and secrets else text
@@ -171,11 +171,7 @@ def _clean(data: Any, secrets: SecretMask, *, mask: bool) -> Any:
     return data
 
 
-ServerModel = _ApiModel
-"""The base for any model of what a service answered (every string cleaned where it enters)."""
-
-
-class PlivoConfig(_ApiModel):
+class PlivoConfig(ServerModel):
     """The Plivo config as the service holds it (the token itself is never returned)."""
 
     auth_id: str = Field(alias="authId")
@@ -210,12 +206,12 @@ class PlivoConfig(_ApiModel):
         }
 
 
-class Account(_ApiModel):
+class Account(ServerModel):
     account_id: str | None = Field(default=None, alias="accountId")
     name: str = ""
 
 
-class Agent(_ApiModel):
+class Agent(ServerModel):
     agent_id: str = Field(alias="agentId")
     name: str = ""
     created: str | None = None
@@ -228,7 +224,7 @@ class AgentPage:
     total: int | None
 
 
-class PlivoAccount(_ApiModel):
+class PlivoAccount(ServerModel):
     auth_id: str = ""
     name: str = ""
     account_type: str = ""
